@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+/**
+ * Some clients send nested objects and arrays as JSON-encoded strings. A string argument
+ * that parses to an object or array is replaced by what it parses to; anything else is
+ * left for the schema to reject with a message naming the field.
+ */
+export function decodeJsonStringArguments(args: unknown): unknown {
+  if (!isPlainObject(args)) return args;
+  const decoded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(args)) {
+    const parsed = parseJsonContainer(value);
+    decoded[key] = Array.isArray(parsed) ? parsed.map(parseJsonContainer) : parsed;
+  }
+  return decoded;
+}
+
+function parseJsonContainer(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return value;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null ? parsed : value;
+  } catch {
+    return value;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function validateArguments<S extends z.ZodType>(schema: S, args: unknown): Validation<z.output<S>> {
+  const result = schema.safeParse(decodeJsonStringArguments(args ?? {}), { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, problems: result.error.issues.flatMap(describeIssue) };
+}
+
+/** `billing.country`, `product_cart[0].quantity`; the arguments object itself is `arguments`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const segment of path) {
+    text += typeof segment === 'number' ? `[${segment}]` : `${text ? '.' : ''}${String(segment)}`;
+  }
+  return text || 'arguments';
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  object: 'an object',
+  array: 'an array',
+  string: 'a string',
+  boolean: 'true or false',
+  number: 'a number',
+  int: 'a whole number',
+  record: 'an object of string values',
+};
+
+/** One line per problem: the field path, then what is allowed. */
+export function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = fieldPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => `${fieldPath([...issue.path, key])}: unknown field; remove it`);
+    case 'invalid_type':
+      if (issue.input === undefined) return [`${at}: is required`];
+      if (issue.message.startsWith('Invalid input')) {
+        return [`${at}: must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`];
+      }
+      return [`${at}: ${issue.message}`];
+    case 'too_small':
+    case 'too_big':
+      return [`${at}: ${isDefaultMessage(issue.message) ? describeBound(issue) : issue.message}`];
+    default:
+      return [`${at}: ${issue.message}`];
+  }
+}
+
+function isDefaultMessage(message: string): boolean {
+  return message.startsWith('Too small') || message.startsWith('Too big');
+}
+
+function describeBound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+  const atLeast = issue.code === 'too_small';
+  const unit = { string: 'characters', array: 'items', set: 'items', file: 'bytes' }[issue.origin as string];
+  if (unit) return `must have at ${atLeast ? 'least' : 'most'} ${limit} ${unit}`;
+  return `must be ${atLeast ? '≥' : '≤'} ${limit}`;
+}
