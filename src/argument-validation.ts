@@ -68,6 +68,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string[] {
         return [`${at}: must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`];
       }
       return [`${at}: ${issue.message}`];
+    case 'invalid_key':
+      return [`${at}: ${issue.issues.map((inner) => inner.message).join('; ')}`];
     case 'too_small':
     case 'too_big':
       return [`${at}: ${isDefaultMessage(issue.message) ? describeBound(issue) : issue.message}`];

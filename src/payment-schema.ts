@@ -5,12 +5,16 @@ import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from './dodo-enums.js
 // One zod schema is both the validator of every call and the source of the advertised JSON Schema.
 // It stays inside the portable profile: strict objects, no unions, no nullables (optional instead).
 
+/** A field's own message, except that a missing required field says so. */
+const unlessMissing = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : message;
+
 const optionalText = (description: string) => z.string().describe(description).optional();
 
 const billingSchema = z
   .strictObject({
     country: z
-      .enum(COUNTRY_CODES, { error: 'must be an ISO 3166-1 alpha-2 code such as US, IN, DE' })
+      .enum(COUNTRY_CODES, { error: unlessMissing('must be an ISO 3166-1 alpha-2 code such as US, IN, DE') })
       .describe('ISO 3166-1 alpha-2 country code, e.g. US, IN, DE.'),
     city: optionalText('City.'),
     state: optionalText('State or province.'),
@@ -60,10 +64,13 @@ const customerSchema = z
 
 const cartItemSchema = z.strictObject({
   product_id: z.string().min(1, { error: 'must not be empty' }).describe('Dodo product id (pdt_…).'),
-  quantity: z.int({ error: 'must be a whole number of at least 1' }).min(1).describe('Units, at least 1.'),
+  quantity: z
+    .int({ error: unlessMissing('must be a whole number of at least 1') })
+    .min(1, { error: 'must be a whole number of at least 1' })
+    .describe('Units, at least 1.'),
   amount: z
     .int({ error: 'must be a whole number ≥ 0 in the smallest currency unit' })
-    .min(0)
+    .min(0, { error: 'must be a whole number ≥ 0 in the smallest currency unit' })
     .describe("Price for pay-what-you-want products only, in the currency's smallest unit (cents).")
     .optional(),
 });

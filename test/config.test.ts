@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { BASE_URLS, ConfigError, DEFAULT_TIMEOUT_MS, loadConfig, readVariable } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to test_mode, its base URL and a 30 s timeout', () => {
+    expect(loadConfig({ DODO_PAYMENTS_API_KEY: 'k' })).toEqual({
+      apiKey: 'k',
+      environment: 'test_mode',
+      baseUrl: BASE_URLS.test_mode,
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+    });
+    expect(DEFAULT_TIMEOUT_MS).toBe(30_000);
+    expect(BASE_URLS).toEqual({
+      test_mode: 'https://test.dodopayments.com',
+      live_mode: 'https://live.dodopayments.com',
+    });
+  });
+
+  it('uses the live URL only when live_mode is asked for', () => {
+    expect(loadConfig({ DODO_PAYMENTS_ENVIRONMENT: 'live_mode' }).baseUrl).toBe(BASE_URLS.live_mode);
+  });
+
+  it('lets DODO_PAYMENTS_BASE_URL win over the environment, without a trailing slash', () => {
+    const config = loadConfig({ DODO_PAYMENTS_ENVIRONMENT: 'live_mode', DODO_PAYMENTS_BASE_URL: 'http://127.0.0.1:9/' });
+    expect(config).toMatchObject({ environment: 'live_mode', baseUrl: 'http://127.0.0.1:9' });
+  });
+
+  it('starts without a key', () => {
+    expect(loadConfig({}).apiKey).toBeUndefined();
+  });
+
+  it.each(['production', 'test', 'LIVE_MODE', 'live'])('refuses DODO_PAYMENTS_ENVIRONMENT=%s naming both allowed values', (value) => {
+    expect(() => loadConfig({ DODO_PAYMENTS_ENVIRONMENT: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ DODO_PAYMENTS_ENVIRONMENT: value })).toThrow(
+      /^DODO_PAYMENTS_ENVIRONMENT must be test_mode or live_mode/,
+    );
+  });
+
+  it.each(['abc', '0', '-5', '1.5', '10s', '1e3'])('refuses DODO_PAYMENTS_TIMEOUT_MS=%s', (value) => {
+    expect(() => loadConfig({ DODO_PAYMENTS_TIMEOUT_MS: value })).toThrow(
+      /^DODO_PAYMENTS_TIMEOUT_MS must be a positive whole number of milliseconds/,
+    );
+  });
+
+  it('reads a valid timeout', () => {
+    expect(loadConfig({ DODO_PAYMENTS_TIMEOUT_MS: '2500' }).timeoutMs).toBe(2500);
+  });
+
+  it.each(['not a url', 'ftp://example.com', 'file:///etc/passwd'])('refuses DODO_PAYMENTS_BASE_URL=%s', (value) => {
+    expect(() => loadConfig({ DODO_PAYMENTS_BASE_URL: value })).toThrow(/^DODO_PAYMENTS_BASE_URL must be an http\(s\) URL/);
+  });
+
+  it('treats unfilled Claude Desktop placeholders and blanks as unset', () => {
+    const config = loadConfig({
+      DODO_PAYMENTS_API_KEY: '${user_config.api_key}',
+      DODO_PAYMENTS_ENVIRONMENT: '${user_config.environment}',
+      DODO_PAYMENTS_BASE_URL: '  ',
+      DODO_PAYMENTS_TIMEOUT_MS: '${user_config.timeout_ms}',
+    });
+    expect(config).toEqual({
+      apiKey: undefined,
+      environment: 'test_mode',
+      baseUrl: BASE_URLS.test_mode,
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+    });
+    expect(readVariable({ X: '${user_config.x}' }, 'X')).toBeUndefined();
+    expect(readVariable({ X: 'prefix ${user_config.x}' }, 'X')).toBe('prefix ${user_config.x}');
+  });
+});

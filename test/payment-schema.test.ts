@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { decodeJsonStringArguments, fieldPath, validateArguments } from '../src/argument-validation.js';
+import { paymentInputSchema } from '../src/payment-schema.js';
+
+const valid = {
+  billing: { country: 'US' },
+  customer: { email: 'ada@example.com' },
+  product_cart: [{ product_id: 'pdt_1', quantity: 1 }],
+};
+
+const problemsFor = (args: unknown) => {
+  const result = validateArguments(paymentInputSchema, args);
+  if (result.ok) throw new Error(`expected a rejection of ${JSON.stringify(args)}`);
+  return result.problems;
+};
+const accept = (args: unknown) => {
+  const result = validateArguments(paymentInputSchema, args);
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return result.value;
+};
+
+describe('payment input schema', () => {
+  it('accepts the minimal payment and defaults payment_link to true', () => {
+    expect(accept(valid)).toEqual({ ...valid, payment_link: true });
+  });
+
+  it('keeps an explicit payment_link false', () => {
+    expect(accept({ ...valid, payment_link: false }).payment_link).toBe(false);
+  });
+
+  it('accepts every optional field of the endpoint under its API name', () => {
+    const full = {
+      billing: { country: 'IN', city: 'Pune', state: 'MH', street: '1 Main Rd', zipcode: '411001' },
+      customer: { email: 'ada@example.com', name: 'Ada', phone_number: '+919999999999' },
+      product_cart: [{ product_id: 'pdt_1', quantity: 2, amount: 0 }],
+      allowed_payment_method_types: ['credit', 'upi_collect'],
+      billing_currency: 'INR',
+      discount_codes: ['WELCOME'],
+      metadata: { order: '42' },
+      payment_link: true,
+      short_link: true,
+      return_url: 'https://example.com/thanks',
+      redirect_immediately: false,
+      require_phone_number: true,
+      show_saved_payment_methods: false,
+      tax_id: 'GSTIN123',
+      customer_business_name: 'Ada Ltd',
+      force_3ds: true,
+      adaptive_currency_fees_inclusive: false,
+    };
+    expect(accept(full)).toEqual(full);
+  });
+
+  it('maps an existing customer to {customer_id} and a new one to {email, name, phone_number}', () => {
+    expect(accept({ ...valid, customer: { customer_id: 'cus_1' } }).customer).toEqual({ customer_id: 'cus_1' });
+    expect(accept({ ...valid, customer: { email: 'a@b.co', name: 'A' } }).customer).toEqual({ email: 'a@b.co', name: 'A' });
+  });
+
+  it('allows payment_method_id with an existing customer', () => {
+    expect(accept({ ...valid, customer: { customer_id: 'cus_1' }, payment_method_id: 'pm_1' }).payment_method_id).toBe('pm_1');
+  });
+
+  it.each([
+    ['missing everything', {}, ['billing: is required', 'customer: is required', 'product_cart: is required']],
+    ['missing country', { ...valid, billing: {} }, ['billing.country: is required']],
+    ['a country name', { ...valid, billing: { country: 'Germany' } }, ['billing.country: must be an ISO 3166-1 alpha-2 code such as US, IN, DE']],
+    ['a lowercase country', { ...valid, billing: { country: 'us' } }, ['billing.country: must be an ISO 3166-1 alpha-2 code such as US, IN, DE']],
+    ['a non-string city', { ...valid, billing: { country: 'US', city: 5 } }, ['billing.city: must be a string']],
+    ['an unknown billing field', { ...valid, billing: { country: 'US', line2: 'x' } }, ['billing.line2: unknown field; remove it']],
+    ['an unknown top-level field', { ...valid, amount: 100 }, ['amount: unknown field; remove it']],
+    ['the deprecated discount_code', { ...valid, discount_code: 'X' }, ['discount_code: unknown field; remove it']],
+    ['neither customer_id nor email', { ...valid, customer: { name: 'Ada' } }, ['customer: give exactly one of customer_id (an existing customer) or email (a new customer)']],
+    ['both customer_id and email', { ...valid, customer: { customer_id: 'c', email: 'a@b.co' } }, ['customer: give exactly one of customer_id (an existing customer) or email (a new customer)']],
+    ['a name with customer_id', { ...valid, customer: { customer_id: 'c', name: 'A' } }, ['customer.name: only goes with email (a new customer); an existing customer_id keeps its own details']],
+    ['a phone with customer_id', { ...valid, customer: { customer_id: 'c', phone_number: '+1' } }, ['customer.phone_number: only goes with email (a new customer); an existing customer_id keeps its own details']],
+    ['an empty customer_id', { ...valid, customer: { customer_id: '' } }, ['customer.customer_id: must not be empty']],
+    ['an invalid email', { ...valid, customer: { email: 'ada-at-example' } }, ['customer.email: must be a valid email address such as ada@example.com']],
+    ['an unknown customer field', { ...valid, customer: { email: 'a@b.co', create_new_customer: true } }, ['customer.create_new_customer: unknown field; remove it']],
+    ['an empty cart', { ...valid, product_cart: [] }, ['product_cart: must have at least 1 item']],
+    ['101 items', { ...valid, product_cart: Array.from({ length: 101 }, () => ({ product_id: 'p', quantity: 1 })) }, ['product_cart: must have at most 100 items']],
+    ['an empty product_id', { ...valid, product_cart: [{ product_id: '', quantity: 1 }] }, ['product_cart[0].product_id: must not be empty']],
+    ['quantity 0', { ...valid, product_cart: [{ product_id: 'p', quantity: 0 }] }, ['product_cart[0].quantity: must be a whole number of at least 1']],
+    ['quantity 1.5', { ...valid, product_cart: [{ product_id: 'p', quantity: 1.5 }] }, ['product_cart[0].quantity: must be a whole number of at least 1']],
+    ['quantity as text', { ...valid, product_cart: [{ product_id: 'p', quantity: '2' }] }, ['product_cart[0].quantity: must be a whole number of at least 1']],
+    ['a missing product_id', { ...valid, product_cart: [{ quantity: 1 }] }, ['product_cart[0].product_id: is required']],
+    ['a missing quantity', { ...valid, product_cart: [{ product_id: 'p' }] }, ['product_cart[0].quantity: is required']],
+    ['a negative amount', { ...valid, product_cart: [{ product_id: 'p', quantity: 1, amount: -1 }] }, ['product_cart[0].amount: must be a whole number ≥ 0 in the smallest currency unit']],
+    ['a decimal amount', { ...valid, product_cart: [{ product_id: 'p', quantity: 1, amount: 19.99 }] }, ['product_cart[0].amount: must be a whole number ≥ 0 in the smallest currency unit']],
+    ['an unknown payment method', { ...valid, allowed_payment_method_types: ['card'] }, ['allowed_payment_method_types[0]: "card" is not a payment method type; use values such as credit, debit, apple_pay, google_pay, upi_collect (the input schema lists all 105)']],
+    ['a repeated payment method', { ...valid, allowed_payment_method_types: ['credit', 'credit'] }, ['allowed_payment_method_types: must not repeat a method']],
+    ['an empty method list', { ...valid, allowed_payment_method_types: [] }, ['allowed_payment_method_types: must list at least 1 method (leave it out to allow all)']],
+    ['an unknown currency', { ...valid, billing_currency: 'usd' }, ['billing_currency: must be an ISO 4217 currency code such as USD, EUR, INR']],
+    ['21 discount codes', { ...valid, discount_codes: Array.from({ length: 21 }, (_, i) => `C${i}`) }, ['discount_codes: must have at most 20 codes']],
+    ['an empty discount code', { ...valid, discount_codes: [''] }, ['discount_codes[0]: must not be empty']],
+    ['a numeric metadata value', { ...valid, metadata: { order: 42 } }, ['metadata.order: values must be strings']],
+    ['a long metadata key', { ...valid, metadata: { ['k'.repeat(41)]: 'v' } }, [`metadata.${'k'.repeat(41)}: keys must be at most 40 characters`]],
+    ['a long metadata value', { ...valid, metadata: { k: 'v'.repeat(501) } }, ['metadata.k: values must be at most 500 characters']],
+    ['51 metadata keys', { ...valid, metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, ['metadata: must have at most 50 keys']],
+    ['a non-URL return_url', { ...valid, return_url: 'thanks page' }, ['return_url: must be an http(s) URL such as https://example.com/thanks']],
+    ['a javascript: return_url', { ...valid, return_url: 'javascript:alert(1)' }, ['return_url: must be an http(s) URL such as https://example.com/thanks']],
+    ['a string flag', { ...valid, force_3ds: 'yes' }, ['force_3ds: must be true or false']],
+    ['null for an optional field', { ...valid, tax_id: null }, ['tax_id: must be a string']],
+    ['payment_method_id with a new customer', { ...valid, payment_method_id: 'pm_1' }, ['payment_method_id: requires customer.customer_id (a saved payment method belongs to an existing customer)']],
+    ['arguments that are not an object', 'pay please', ['arguments: must be an object']],
+  ])('rejects %s, naming the field', (_name, args, problems) => {
+    expect(problemsFor(args)).toEqual(problems);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    expect(
+      problemsFor({ billing: { country: 'XX' }, customer: { email: 'bad' }, product_cart: [{ product_id: 'p', quantity: 0 }] }),
+    ).toEqual([
+      'billing.country: must be an ISO 3166-1 alpha-2 code such as US, IN, DE',
+      'customer.email: must be a valid email address such as ada@example.com',
+      'product_cart[0].quantity: must be a whole number of at least 1',
+    ]);
+  });
+});
+
+describe('JSON-string arguments', () => {
+  it('accepts billing, customer, product_cart, metadata and arrays sent as JSON strings', () => {
+    const value = accept({
+      billing: '{"country":"DE"}',
+      customer: ' {"email":"ada@example.com"}',
+      product_cart: '[{"product_id":"pdt_1","quantity":1}]',
+      metadata: '{"order":"42"}',
+      allowed_payment_method_types: '["credit"]',
+      discount_codes: '["WELCOME"]',
+    });
+    expect(value).toMatchObject({
+      billing: { country: 'DE' },
+      customer: { email: 'ada@example.com' },
+      product_cart: [{ product_id: 'pdt_1', quantity: 1 }],
+      metadata: { order: '42' },
+      allowed_payment_method_types: ['credit'],
+      discount_codes: ['WELCOME'],
+    });
+  });
+
+  it('accepts cart items that are themselves JSON strings', () => {
+    expect(accept({ ...valid, product_cart: ['{"product_id":"pdt_1","quantity":3}'] }).product_cart).toEqual([
+      { product_id: 'pdt_1', quantity: 3 },
+    ]);
+  });
+
+  it('rejects a string that does not parse to the right shape, naming the field', () => {
+    expect(problemsFor({ ...valid, billing: '{"country":' })).toEqual(['billing: must be an object']);
+    expect(problemsFor({ ...valid, product_cart: '{"product_id":"p","quantity":1}' })).toEqual(['product_cart: must be an array']);
+  });
+
+  it('leaves plain strings alone', () => {
+    expect(decodeJsonStringArguments({ tax_id: '{not json', return_url: 'https://x.io' })).toEqual({
+      tax_id: '{not json',
+      return_url: 'https://x.io',
+    });
+  });
+});
+
+describe('fieldPath', () => {
+  it('joins keys with dots and indexes with brackets', () => {
+    expect(fieldPath(['product_cart', 0, 'quantity'])).toBe('product_cart[0].quantity');
+    expect(fieldPath([])).toBe('arguments');
+  });
+});

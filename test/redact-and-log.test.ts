@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { redactSecrets } from '../src/redact.js';
+import { createLogger } from '../src/log.js';
+
+describe('redactSecrets', () => {
+  it('removes every occurrence of each secret and ignores unset ones', () => {
+    expect(redactSecrets('key sk_1 and again sk_1; other', ['sk_1', undefined, ''])).toBe(
+      'key [REDACTED] and again [REDACTED]; other',
+    );
+  });
+});
+
+describe('createLogger', () => {
+  it('writes one JSON line per event with time, level and fields, never the secret', () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      write: (line) => lines.push(line),
+      now: () => new Date('2026-01-02T03:04:05.000Z'),
+      secrets: ['sk_secret'],
+    });
+    logger.info('tool_call', { outcome: 'created', note: 'echo sk_secret' });
+    logger.warn('api_key_missing');
+    expect(lines).toEqual([
+      '{"time":"2026-01-02T03:04:05.000Z","level":"info","event":"tool_call","outcome":"created","note":"echo [REDACTED]"}\n',
+      '{"time":"2026-01-02T03:04:05.000Z","level":"warn","event":"api_key_missing"}\n',
+    ]);
+  });
+});

@@ -1,0 +1,93 @@
+// Drives the built bundle (dist/index.js) as a client would: a separate process over stdio.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { answer, startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
+import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
+import { SERVER_ENTRY, initializeRequest, serverEnvironment, spawnRawServer } from './support/spawned-server.js';
+
+let api: FakeDodoApi;
+beforeAll(async () => {
+  api = await startFakeDodoApi({ apiKey: TEST_KEY });
+});
+afterAll(() => api.close());
+
+describe('the built server over stdio with the SDK client', () => {
+  it('lists the tool and creates a payment', async () => {
+    const client = new Client({ name: 'e2e', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [SERVER_ENTRY],
+        env: serverEnvironment({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url }),
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      expect(client.getServerVersion()).toMatchObject({ name: 'dodo-payments-mcp', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment']);
+      const result = (await client.callTool({ name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT })) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ payment_id: expect.stringMatching(/^pay_/), total_amount: 7900, environment: 'test_mode' });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('the built server, line by line', () => {
+  it.each(['2025-06-18', '2025-11-25'])('answers initialize for protocol %s', async (version) => {
+    const server = spawnRawServer({ DODO_PAYMENTS_API_KEY: TEST_KEY });
+    server.send(initializeRequest(1, version));
+    const response = await server.response(1);
+    expect(response).toMatchObject({ jsonrpc: '2.0', id: 1, result: { protocolVersion: version, capabilities: { tools: {} } } });
+    await server.stop();
+  });
+
+  it('puts nothing but JSON-RPC on stdout, survives a malformed line and never shows the key', async () => {
+    const server = spawnRawServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url });
+    server.send(initializeRequest(1));
+    await server.response(1);
+    server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    server.send('{"jsonrpc": "2.0", "id": 99, "method": tools/list}');
+    server.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    expect((await server.response(2)).result).toMatchObject({ tools: [{ name: 'create_one_time_payment' }] });
+
+    server.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT } });
+    expect((await server.response(3)).result).toMatchObject({ structuredContent: { payment_id: expect.stringMatching(/^pay_/) } });
+
+    api.script(answer.error(401, 'UNAUTHORIZED', `bad key ${TEST_KEY}`));
+    server.send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT } });
+    expect((await server.response(4)).result).toMatchObject({ isError: true });
+
+    server.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } });
+    expect(await server.response(5)).toMatchObject({ error: { code: -32602 } });
+
+    expect(await server.stop()).toBe(0);
+    for (const line of server.stdoutLines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
+    expect(server.stdoutLines.join('\n') + server.stderr()).not.toContain(TEST_KEY);
+    for (const line of server.stderr().trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    expect(server.stderr()).toContain('"event":"tool_call"');
+  });
+
+  it('starts without a key, warning on stderr', async () => {
+    const server = spawnRawServer({});
+    server.send(initializeRequest(1));
+    await server.response(1);
+    expect(server.stderr()).toContain('DODO_PAYMENTS_API_KEY is not set');
+    await server.stop();
+  });
+
+  it.each([
+    [{ DODO_PAYMENTS_ENVIRONMENT: 'production' }, 'DODO_PAYMENTS_ENVIRONMENT must be test_mode or live_mode'],
+    [{ DODO_PAYMENTS_TIMEOUT_MS: 'soon' }, 'DODO_PAYMENTS_TIMEOUT_MS must be a positive whole number'],
+  ])('exits with status 2 and one stderr line for %o', async (variables, message) => {
+    const server = spawnRawServer(variables);
+    expect(await server.exit()).toBe(2);
+    expect(server.stderr().trim().split('\n')).toHaveLength(1);
+    expect(server.stderr()).toContain(message);
+    expect(server.stdoutLines).toEqual([]);
+  });
+});

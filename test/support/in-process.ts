@@ -1,0 +1,59 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../../src/config.js';
+import { createServer, type ServerDependencies } from '../../src/server.js';
+
+export const TEST_KEY = 'sk_test_5ecret_K3y_never_shown';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { apiKey: TEST_KEY, environment: 'test_mode', baseUrl: 'http://127.0.0.1:9', timeoutMs: 2_000, ...overrides };
+}
+
+export interface InProcessSession {
+  client: Client;
+  call(args: unknown, name?: string): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+/** A real MCP client connected in-process to `createServer(config)`; tools are listed first so the client checks output schemas. */
+export async function connectInProcess(config: Config, dependencies: ServerDependencies = {}): Promise<InProcessSession> {
+  const server = createServer(config, dependencies);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  await client.listTools();
+  return {
+    client,
+    call: async (args, name = 'create_one_time_payment') =>
+      (await client.callTool({ name, arguments: args as Record<string, unknown> })) as CallToolResult,
+    close: async () => {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+export function resultText(result: CallToolResult): string {
+  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedPort(): Promise<number> {
+  const server = createHttpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export const SAMPLE_PAYMENT = {
+  billing: { country: 'DE', city: 'Berlin' },
+  customer: { email: 'ada@example.com', name: 'Ada Lovelace' },
+  product_cart: [
+    { product_id: 'pdt_ebook', quantity: 2 },
+    { product_id: 'pdt_course_pro', quantity: 1 },
+  ],
+};

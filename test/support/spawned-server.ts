@@ -1,0 +1,68 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const SERVER_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+
+/** Only what the server should see: no inherited DODO_* variables from the developer's shell. */
+export function serverEnvironment(variables: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', ...variables };
+}
+
+export interface RawServer {
+  process: ChildProcessWithoutNullStreams;
+  stdoutLines: string[];
+  stderr(): string;
+  send(message: object | string): void;
+  /** Resolves with the JSON-RPC response whose id matches. */
+  response(id: number): Promise<Record<string, unknown>>;
+  exit(): Promise<number | null>;
+  stop(): Promise<number | null>;
+}
+
+/** The built server spoken to line by line, to check exactly what crosses stdio. */
+export function spawnRawServer(variables: Record<string, string>, entry = SERVER_ENTRY): RawServer {
+  const child = spawn(process.execPath, [entry], { env: serverEnvironment(variables) });
+  const stdoutLines: string[] = [];
+  let stderr = '';
+  let partial = '';
+  const waiters = new Map<number, (message: Record<string, unknown>) => void>();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      stdoutLines.push(line);
+      const message = JSON.parse(line) as Record<string, unknown>;
+      if (typeof message.id === 'number') waiters.get(message.id)?.(message);
+    }
+  });
+
+  return {
+    process: child,
+    stdoutLines,
+    stderr: () => stderr,
+    send: (message) => child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`),
+    response: (id) =>
+      new Promise((resolve) => {
+        const existing = stdoutLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((m) => m.id === id);
+        if (existing) resolve(existing);
+        else waiters.set(id, resolve);
+      }),
+    exit: () => exited,
+    stop: () => {
+      child.stdin.end();
+      return exited;
+    },
+  };
+}
+
+export function initializeRequest(id: number, protocolVersion = '2025-11-25'): object {
+  return {
+    jsonrpc: '2.0',
+    id,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw-test', version: '1.0.0' } },
+  };
+}
