@@ -42,6 +42,8 @@ export interface FakeDodoApi {
   script(...responders: Responder[]): void;
   /** Count of POST /payments received. */
   paymentPosts(): number;
+  /** Count of requests whose client went away before the answer was complete (cancelled or timed out). */
+  abandoned(): number;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
   const queue: Responder[] = [];
   const sockets = new Set<Socket>();
   let paymentCount = 0;
+  let abandonedCount = 0;
 
   const simulate: Responder = (request, response) => {
     if (request.authorization !== `Bearer ${apiKey}`) {
@@ -99,6 +102,9 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
   };
 
   const server = createServer(async (incoming: IncomingMessage, response: ServerResponse) => {
+    response.on('close', () => {
+      if (!response.writableFinished) abandonedCount += 1;
+    });
     const text = await readBody(incoming);
     const request: RecordedRequest = {
       method: incoming.method ?? 'GET',
@@ -120,6 +126,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     requests: [],
     script: (...responders) => queue.push(...responders),
     paymentPosts: () => api.requests.filter((r) => r.method === 'POST' && r.path === '/payments').length,
+    abandoned: () => abandonedCount,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

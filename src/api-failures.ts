@@ -15,6 +15,8 @@ export interface Failure {
   label: string;
   /** The full text for the model: what happened, and what to do about it. */
   message: string;
+  /** The HTTP status, when the API answered. */
+  status?: number;
   /** For 429: seconds the API asked us to wait, when it said. */
   retryAfterSeconds?: number;
 }
@@ -103,12 +105,13 @@ function describeStatusError(status: number, error: APIError, context: FailureCo
   const summary = `${status}${code ? ` ${code}` : ''}: ${detail || 'no message'}`;
   const label = `${status}${code ? ` ${code}` : ''}`;
   if (status >= 500) {
-    return { kind: 'unknown_outcome', label, message: `Dodo API error ${summary}. ${CHECK_BEFORE_RETRY}` };
+    return { kind: 'unknown_outcome', label, status, message: `Dodo API error ${summary}. ${CHECK_BEFORE_RETRY}` };
   }
   const retryAfterSeconds = status === 429 ? parseRetryAfter(error.headers?.get('retry-after') ?? null) : undefined;
   return {
     kind: 'rejected',
     label,
+    status,
     message: `Dodo API rejected the payment: ${summary}. Nothing was created. ${hintFor(status, context, retryAfterSeconds)}`.trim(),
     ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
   };

@@ -37,11 +37,16 @@ export function validateArguments<S extends z.ZodType>(schema: S, args: unknown)
   return { ok: false, problems: result.error.issues.flatMap(describeIssue) };
 }
 
-/** `billing.country`, `product_cart[0].quantity`; the arguments object itself is `arguments`. */
+/**
+ * `billing.country`, `product_cart[0].quantity`, `metadata["my key"]`; keys that are not plain
+ * identifiers are quoted so every line names its field unambiguously. The root is `arguments`.
+ */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let text = '';
   for (const segment of path) {
-    text += typeof segment === 'number' ? `[${segment}]` : `${text ? '.' : ''}${String(segment)}`;
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(segment))) text += `${text ? '.' : ''}${String(segment)}`;
+    else text += `${text ? '' : 'arguments'}[${JSON.stringify(String(segment))}]`;
   }
   return text || 'arguments';
 }

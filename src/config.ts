@@ -8,6 +8,9 @@ export const BASE_URLS: Record<Environment, string> = {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'off'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export interface Config {
   /** Bearer token; undefined when not configured (the server still starts and lists its tool). */
   apiKey: string | undefined;
@@ -16,6 +19,11 @@ export interface Config {
   baseUrl: string;
   /** Bound on each HTTP attempt. */
   timeoutMs: number;
+  logLevel: LogLevel;
+  /** Operator guardrail: when set, only these product ids may be charged. */
+  allowedProductIds?: readonly string[];
+  /** Operator guardrail: when set, a return_url must be on one of these hosts (lower case). */
+  allowedReturnUrlHosts?: readonly string[];
 }
 
 /** A configuration the server refuses to start with; its message is one line for stderr. */
@@ -40,7 +48,26 @@ export function loadConfig(env: EnvironmentVariables): Config {
     environment,
     baseUrl: readBaseUrl(env) ?? BASE_URLS[environment],
     timeoutMs: readTimeout(env),
+    logLevel: readLogLevel(env),
+    allowedProductIds: readList(env, 'DODO_PAYMENTS_ALLOWED_PRODUCT_IDS'),
+    allowedReturnUrlHosts: readList(env, 'DODO_PAYMENTS_ALLOWED_RETURN_URL_HOSTS')?.map((host) => host.toLowerCase()),
   };
+}
+
+function readLogLevel(env: EnvironmentVariables): LogLevel {
+  const value = readVariable(env, 'DODO_PAYMENTS_LOG');
+  if (value === undefined) return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new ConfigError(`DODO_PAYMENTS_LOG must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+/** A comma-separated list; undefined (no guardrail) when unset or empty. */
+function readList(env: EnvironmentVariables, name: string): string[] | undefined {
+  const items = readVariable(env, name)
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items?.length ? items : undefined;
 }
 
 function readEnvironment(env: EnvironmentVariables): Environment {

@@ -1,11 +1,11 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { createServer } from './server.js';
 
 // The stdio entry: configuration from the environment only, never argv (secrets on a command line leak).
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
@@ -13,16 +13,33 @@ async function main(): Promise<void> {
     process.stderr.write(`dodo-payments-mcp: ${error.message}\n`);
     process.exit(2);
   }
-  const logger = createLogger({ secrets: [config.apiKey] });
+  const logger = createLogger({ level: config.logLevel, secrets: [config.apiKey] });
   if (config.apiKey === undefined) {
     logger.warn('api_key_missing', {
       message: 'DODO_PAYMENTS_API_KEY is not set; the tool is listed but every call will return an error',
     });
   }
+  if (config.environment === 'live_mode') {
+    logger.warn('live_mode', { message: 'LIVE MODE: payments created by this server charge real customers real money' });
+  }
+
   const server = createServer(config, { logger });
   // A malformed stdin line is skipped by the transport; log that it happened, not what it said (may hold PII).
   server.onerror = (error) =>
     logger.warn('protocol_error', { error: error instanceof SyntaxError ? 'malformed JSON line ignored' : error.message });
+
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopped', { reason });
+    // Closing the server aborts in-flight calls; nothing else may keep the process alive.
+    void server.close().finally(() => process.exit(0));
+  };
+  process.stdin.on('end', () => stop('stdin closed'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
   await server.connect(new StdioServerTransport());
   logger.info('started', { environment: config.environment });
 }

@@ -138,6 +138,12 @@ export const paymentInputSchema = z.strictObject({
   force_3ds: optionalFlag('Force 3-D Secure for card payments.'),
   adaptive_currency_fees_inclusive: optionalFlag('Include adaptive-currency fees in the price (true) or add them on top (false).'),
   payment_method_id: optionalText("Charge this saved payment method (requires customer.customer_id)."),
+  idempotency_key: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .max(255, { error: 'must be at most 255 characters' })
+    .describe('A fresh key for each distinct payment; reuse the same key when retrying the same payment. Not sent to Dodo.')
+    .optional(),
 }).superRefine((input, context) => {
   if (input.payment_method_id !== undefined && !('customer_id' in (input.customer ?? {}))) {
     context.addIssue({
@@ -148,5 +154,5 @@ export const paymentInputSchema = z.strictObject({
   }
 });
 
-/** The validated request body, ready for `POST /payments`. */
+/** The validated arguments: the `POST /payments` body plus the server-side idempotency_key. */
 export type PaymentRequest = z.output<typeof paymentInputSchema>;

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { BASE_URLS, ConfigError, DEFAULT_TIMEOUT_MS, loadConfig, readVariable } from '../src/config.js';
 
+const DEFAULTS_WITHOUT_KEY = {
+  apiKey: undefined,
+  environment: 'test_mode',
+  baseUrl: BASE_URLS.test_mode,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  logLevel: 'info',
+  allowedProductIds: undefined,
+  allowedReturnUrlHosts: undefined,
+};
+
 describe('loadConfig', () => {
   it('defaults to test_mode, its base URL and a 30 s timeout', () => {
-    expect(loadConfig({ DODO_PAYMENTS_API_KEY: 'k' })).toEqual({
-      apiKey: 'k',
-      environment: 'test_mode',
-      baseUrl: BASE_URLS.test_mode,
-      timeoutMs: DEFAULT_TIMEOUT_MS,
-    });
+    expect(loadConfig({ DODO_PAYMENTS_API_KEY: 'k' })).toEqual({ ...DEFAULTS_WITHOUT_KEY, apiKey: 'k' });
     expect(DEFAULT_TIMEOUT_MS).toBe(30_000);
     expect(BASE_URLS).toEqual({
       test_mode: 'https://test.dodopayments.com',
@@ -56,14 +61,29 @@ describe('loadConfig', () => {
       DODO_PAYMENTS_ENVIRONMENT: '${user_config.environment}',
       DODO_PAYMENTS_BASE_URL: '  ',
       DODO_PAYMENTS_TIMEOUT_MS: '${user_config.timeout_ms}',
+      DODO_PAYMENTS_ALLOWED_PRODUCT_IDS: '${user_config.allowed_product_ids}',
+      DODO_PAYMENTS_ALLOWED_RETURN_URL_HOSTS: '',
     });
-    expect(config).toEqual({
-      apiKey: undefined,
-      environment: 'test_mode',
-      baseUrl: BASE_URLS.test_mode,
-      timeoutMs: DEFAULT_TIMEOUT_MS,
-    });
+    expect(config).toEqual(DEFAULTS_WITHOUT_KEY);
     expect(readVariable({ X: '${user_config.x}' }, 'X')).toBeUndefined();
     expect(readVariable({ X: 'prefix ${user_config.x}' }, 'X')).toBe('prefix ${user_config.x}');
+  });
+
+  it.each(['debug', 'info', 'warn', 'off'] as const)('reads DODO_PAYMENTS_LOG=%s', (level) => {
+    expect(loadConfig({ DODO_PAYMENTS_LOG: level }).logLevel).toBe(level);
+  });
+
+  it('refuses an unknown DODO_PAYMENTS_LOG, listing the levels', () => {
+    expect(() => loadConfig({ DODO_PAYMENTS_LOG: 'verbose' })).toThrow(/^DODO_PAYMENTS_LOG must be one of debug, info, warn, off/);
+  });
+
+  it('reads the guardrail lists, trimming items, dropping blanks and lower-casing hosts', () => {
+    const config = loadConfig({
+      DODO_PAYMENTS_ALLOWED_PRODUCT_IDS: ' pdt_a, pdt_b ,,',
+      DODO_PAYMENTS_ALLOWED_RETURN_URL_HOSTS: 'Shop.Example.com,example.org',
+    });
+    expect(config.allowedProductIds).toEqual(['pdt_a', 'pdt_b']);
+    expect(config.allowedReturnUrlHosts).toEqual(['shop.example.com', 'example.org']);
+    expect(loadConfig({ DODO_PAYMENTS_ALLOWED_PRODUCT_IDS: ' , ' }).allowedProductIds).toBeUndefined();
   });
 });

@@ -40,6 +40,6 @@ describe('Claude Desktop bundle manifest', () => {
   });
 
   it('lists the tools the server advertises', () => {
-    expect(manifest.tools.map((tool: { name: string }) => tool.name)).toEqual([createPaymentToolDefinition('test_mode').name]);
+    expect(manifest.tools.map((tool: { name: string }) => tool.name)).toEqual([createPaymentToolDefinition({ environment: 'test_mode' }).name]);
   });
 });

@@ -160,5 +160,7 @@ describe('fieldPath', () => {
   it('joins keys with dots and indexes with brackets', () => {
     expect(fieldPath(['product_cart', 0, 'quantity'])).toBe('product_cart[0].quantity');
     expect(fieldPath([])).toBe('arguments');
+    expect(fieldPath([' '])).toBe('arguments[" "]');
+    expect(fieldPath(['metadata', 'my key'])).toBe('metadata["my key"]');
   });
 });

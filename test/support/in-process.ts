@@ -9,7 +9,7 @@ import { createServer, type ServerDependencies } from '../../src/server.js';
 export const TEST_KEY = 'sk_test_5ecret_K3y_never_shown';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { apiKey: TEST_KEY, environment: 'test_mode', baseUrl: 'http://127.0.0.1:9', timeoutMs: 2_000, ...overrides };
+  return { apiKey: TEST_KEY, environment: 'test_mode', baseUrl: 'http://127.0.0.1:9', timeoutMs: 2_000, logLevel: 'info', ...overrides };
 }
 
 export interface InProcessSession {

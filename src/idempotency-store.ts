@@ -1,0 +1,95 @@
+export const DEFAULT_MAX_KEYS = 10_000;
+export const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+
+interface Entry<T> {
+  fingerprint: string;
+  outcome: Promise<T>;
+  settled: boolean;
+  storedAt: number;
+}
+
+export type IdempotentRun<T> = { conflict: false; replayed: boolean; value: T } | { conflict: true };
+
+export interface IdempotencyStoreOptions {
+  maxKeys?: number;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Remembers what was done under each idempotency key, in this process, so that a retried call
+ * with the same key and the same request gets the first call's outcome instead of a second POST.
+ * Concurrent calls with one key share one in-flight task. Bounded by count and by age.
+ */
+export class IdempotencyStore<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  private readonly maxKeys: number;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor({ maxKeys = DEFAULT_MAX_KEYS, ttlMs = DEFAULT_KEY_TTL_MS, now = Date.now }: IdempotencyStoreOptions = {}) {
+    this.maxKeys = maxKeys;
+    this.ttlMs = ttlMs;
+    this.now = now;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Runs `task` under `key` unless the key is already taken: by the same request (its outcome is
+   * shared) or by a different one (a conflict). Outcomes for which `remember` is false free the key.
+   */
+  async run(key: string, fingerprint: string, task: () => Promise<T>, remember: (value: T) => boolean): Promise<IdempotentRun<T>> {
+    this.evictExpired();
+    const existing = this.entries.get(key);
+    if (existing) {
+      if (existing.fingerprint !== fingerprint) return { conflict: true };
+      return { conflict: false, replayed: true, value: await existing.outcome };
+    }
+    const entry: Entry<T> = { fingerprint, outcome: task(), settled: false, storedAt: this.now() };
+    this.entries.set(key, entry);
+    this.evictOverflow();
+    const forget = () => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    };
+    try {
+      const value = await entry.outcome;
+      entry.settled = true;
+      if (!remember(value)) forget();
+      return { conflict: false, replayed: false, value };
+    } catch (error) {
+      forget();
+      throw error;
+    }
+  }
+
+  // Map iteration is insertion order, so the oldest entries come first.
+  private evictExpired(): void {
+    const cutoff = this.now() - this.ttlMs;
+    for (const [key, entry] of this.entries) {
+      if (entry.storedAt > cutoff) break;
+      if (entry.settled) this.entries.delete(key);
+    }
+  }
+
+  private evictOverflow(): void {
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.maxKeys) break;
+      if (entry.settled) this.entries.delete(key);
+    }
+  }
+}
+
+/** JSON with object keys sorted at every level, so equal requests have equal fingerprints. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

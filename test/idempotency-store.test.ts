@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { IdempotencyStore, canonicalJson } from '../src/idempotency-store.js';
+
+const always = () => true;
+const never = () => false;
+
+describe('IdempotencyStore', () => {
+  it('runs a task once per key and replays its outcome for the same request', async () => {
+    const store = new IdempotencyStore<string>();
+    let runs = 0;
+    const task = async () => `payment ${++runs}`;
+    expect(await store.run('k', 'a', task, always)).toEqual({ conflict: false, replayed: false, value: 'payment 1' });
+    expect(await store.run('k', 'a', task, always)).toEqual({ conflict: false, replayed: true, value: 'payment 1' });
+    expect(runs).toBe(1);
+  });
+
+  it('shares one in-flight task among concurrent calls with the same key', async () => {
+    const store = new IdempotencyStore<string>();
+    let runs = 0;
+    let release!: (value: string) => void;
+    const task = () => {
+      runs++;
+      return new Promise<string>((resolve) => (release = resolve));
+    };
+    const calls = Array.from({ length: 20 }, () => store.run('k', 'a', task, always));
+    release('only one');
+    const results = await Promise.all(calls);
+    expect(runs).toBe(1);
+    expect(results.every((result) => !result.conflict && result.value === 'only one')).toBe(true);
+    expect(results.filter((result) => !result.conflict && !result.replayed)).toHaveLength(1);
+  });
+
+  it('reports a conflict when a key is reused for a different request', async () => {
+    const store = new IdempotencyStore<string>();
+    await store.run('k', 'a', async () => 'x', always);
+    expect(await store.run('k', 'b', async () => 'y', always)).toEqual({ conflict: true });
+  });
+
+  it('forgets outcomes it is told not to remember, so the key can be used again', async () => {
+    const store = new IdempotencyStore<string>();
+    await store.run('k', 'a', async () => 'rejected', never);
+    expect(store.size).toBe(0);
+    expect(await store.run('k', 'b', async () => 'created', always)).toMatchObject({ conflict: false, value: 'created' });
+  });
+
+  it('forgets a task that throws', async () => {
+    const store = new IdempotencyStore<string>();
+    await expect(store.run('k', 'a', () => Promise.reject(new Error('boom')), always)).rejects.toThrow('boom');
+    expect(store.size).toBe(0);
+  });
+
+  it('keeps at most maxKeys, dropping the oldest', async () => {
+    const store = new IdempotencyStore<number>({ maxKeys: 3 });
+    for (let i = 0; i < 10; i++) await store.run(`k${i}`, 'a', async () => i, always);
+    expect(store.size).toBe(3);
+    expect(await store.run('k9', 'a', async () => -1, always)).toMatchObject({ replayed: true, value: 9 });
+    expect(await store.run('k0', 'a', async () => -1, always)).toMatchObject({ replayed: false, value: -1 });
+  });
+
+  it('forgets keys older than the time to live', async () => {
+    let now = 0;
+    const store = new IdempotencyStore<string>({ ttlMs: 1000, now: () => now });
+    await store.run('k', 'a', async () => 'first', always);
+    now = 999;
+    expect(await store.run('k', 'a', async () => 'second', always)).toMatchObject({ value: 'first' });
+    now = 1000;
+    expect(await store.run('k', 'a', async () => 'second', always)).toMatchObject({ replayed: false, value: 'second' });
+  });
+});
+
+describe('canonicalJson', () => {
+  it('is the same for equal values whatever the key order, and differs otherwise', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'x' } })).toBe(canonicalJson({ a: { c: 'x', d: [1, { x: 1, y: 2 }] }, b: 1 }));
+    expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
+    expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
+  });
+});

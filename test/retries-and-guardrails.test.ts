@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { Failure } from '../src/api-failures.js';
+import { MAX_RETRY_WAIT_MS, abortableSleep, retryDelayMs } from '../src/payment-sender.js';
+import { describeGuardrails, guardrailViolations } from '../src/guardrails.js';
+
+const failure = (overrides: Partial<Failure>): Failure => ({ kind: 'rejected', label: '', message: '', ...overrides });
+
+describe('retryDelayMs', () => {
+  it('retries a refused connection twice with a short backoff', () => {
+    const notSent = failure({ kind: 'not_sent' });
+    expect([0, 1, 2].map((retries) => retryDelayMs(notSent, retries))).toEqual([250, 500, undefined]);
+  });
+
+  it('retries a 429 twice, honouring Retry-After up to 10 s', () => {
+    expect(retryDelayMs(failure({ status: 429, retryAfterSeconds: 3 }), 0)).toBe(3000);
+    expect(retryDelayMs(failure({ status: 429, retryAfterSeconds: 3600 }), 1)).toBe(MAX_RETRY_WAIT_MS);
+    expect(retryDelayMs(failure({ status: 429 }), 0)).toBe(1000);
+    expect(retryDelayMs(failure({ status: 429 }), 1)).toBe(2000);
+    expect(retryDelayMs(failure({ status: 429, retryAfterSeconds: 1 }), 2)).toBeUndefined();
+  });
+
+  it('never retries anything whose outcome is unknown, or a definite rejection other than 429', () => {
+    for (const status of [400, 401, 404, 409, 422]) expect(retryDelayMs(failure({ status }), 0)).toBeUndefined();
+    for (const status of [500, 503]) expect(retryDelayMs(failure({ kind: 'unknown_outcome', status }), 0)).toBeUndefined();
+    expect(retryDelayMs(failure({ kind: 'unknown_outcome', label: 'timeout' }), 0)).toBeUndefined();
+  });
+});
+
+describe('abortableSleep', () => {
+  it('ends early when the signal aborts', async () => {
+    const controller = new AbortController();
+    const sleeping = abortableSleep(60_000, controller.signal);
+    controller.abort();
+    await expect(sleeping).resolves.toBeUndefined();
+  });
+});
+
+const request = (productIds: string[], returnUrl?: string) => ({
+  billing: { country: 'US' as const },
+  customer: { email: 'a@b.co' },
+  product_cart: productIds.map((product_id) => ({ product_id, quantity: 1 })),
+  payment_link: true,
+  ...(returnUrl !== undefined && { return_url: returnUrl }),
+});
+
+describe('guardrails', () => {
+  it('allows everything when no list is set', () => {
+    expect(guardrailViolations(request(['pdt_x'], 'https://evil.example'), {})).toEqual([]);
+    expect(describeGuardrails({})).toEqual([]);
+  });
+
+  it('refuses products outside the allowed list, naming each', () => {
+    expect(guardrailViolations(request(['pdt_a', 'pdt_x']), { allowedProductIds: ['pdt_a', 'pdt_b'] })).toEqual([
+      'product_cart[1].product_id: "pdt_x" is not allowed on this server; allowed products: pdt_a, pdt_b',
+    ]);
+  });
+
+  it('refuses a return_url on another host, case-insensitively and without matching look-alikes', () => {
+    const guardrails = { allowedReturnUrlHosts: ['shop.example.com'] };
+    expect(guardrailViolations(request(['p'], 'https://SHOP.example.com/thanks'), guardrails)).toEqual([]);
+    expect(guardrailViolations(request(['p'], 'https://shop.example.com.evil.io/x'), guardrails)).toEqual([
+      'return_url: host "shop.example.com.evil.io" is not allowed on this server; allowed hosts: shop.example.com',
+    ]);
+    expect(guardrailViolations(request(['p']), guardrails)).toEqual([]);
+  });
+
+  it('states the rules for the tool description', () => {
+    expect(describeGuardrails({ allowedProductIds: ['pdt_a'], allowedReturnUrlHosts: ['example.com'] })).toEqual([
+      'Only these product ids may be charged: pdt_a.',
+      'return_url must be on one of these hosts: example.com.',
+    ]);
+  });
+});

@@ -1,0 +1,112 @@
+// The built server as a process: faults over stdio with the whole transcript searched for the key,
+// prompt clean shutdown, and what goes to stderr.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answer, startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
+import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
+import { initializeRequest, spawnRawServer, type RawServer } from './support/spawned-server.js';
+
+let api: FakeDodoApi;
+beforeAll(async () => {
+  api = await startFakeDodoApi({ apiKey: TEST_KEY });
+});
+afterAll(() => api.close());
+
+async function initialized(variables: Record<string, string>): Promise<RawServer> {
+  const server = spawnRawServer(variables);
+  server.send(initializeRequest(1));
+  await server.response(1);
+  server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return server;
+}
+
+const callRequest = (id: number, args: object = SAMPLE_PAYMENT) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'create_one_time_payment', arguments: args },
+});
+
+describe('faults over stdio', () => {
+  it('never puts the API key on stdout or stderr, whatever the API sends back', async () => {
+    const server = await initialized({
+      DODO_PAYMENTS_API_KEY: TEST_KEY,
+      DODO_PAYMENTS_BASE_URL: api.url,
+      DODO_PAYMENTS_TIMEOUT_MS: '300',
+      DODO_PAYMENTS_LOG: 'debug',
+    });
+    const echo = `Bearer ${TEST_KEY}`;
+    api.script(
+      answer.error(401, 'UNAUTHORIZED', `key ${TEST_KEY} is not valid`),
+      answer.error(500, 'INTERNAL_SERVER_ERROR', `stack: at auth(${TEST_KEY})`),
+      answer.error(429, TEST_KEY, echo, { 'retry-after': '0' }),
+      answer.error(429, TEST_KEY, echo, { 'retry-after': '0' }),
+      answer.error(429, TEST_KEY, echo, { 'retry-after': '0' }),
+      answer.text(200, 'text/html', `<html>${echo}</html>`),
+      answer.json(200, { payment_id: 'pay_echo', total_amount: 1, metadata: { header: echo } }),
+      answer.resetMidResponse(),
+      answer.hang(),
+    );
+    for (let id = 2; id <= 8; id++) {
+      server.send(callRequest(id, { ...SAMPLE_PAYMENT, metadata: { attempt: String(id) } }));
+      await server.response(id);
+    }
+    await server.stop();
+    const transcript = server.stdoutLines.join('\n') + server.stderr();
+    expect(transcript).toContain('[REDACTED]');
+    expect(transcript).not.toContain(TEST_KEY);
+    expect(server.stderr()).toContain('"event":"retry"');
+  });
+});
+
+describe('shutdown', () => {
+  it.each([
+    ['SIGTERM', (server: RawServer) => server.process.kill('SIGTERM')],
+    ['closing stdin', (server: RawServer) => server.process.stdin.end()],
+  ])('%s ends the process promptly with status 0, even with a request in flight', async (_name, stop) => {
+    const server = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url });
+    const before = api.requests.length;
+    api.script(answer.hang());
+    server.send(callRequest(2));
+    while (api.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stoppedAt = Date.now();
+    stop(server);
+    expect(await server.exit()).toBe(0);
+    // Generous for a loaded CI machine; without the shutdown handling the process waits on the
+    // hanging request for the full 30 s timeout.
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    expect(server.stderr()).toContain('"event":"stopped"');
+  });
+});
+
+describe('stderr', () => {
+  it('announces live mode in one line at start', async () => {
+    const server = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_ENVIRONMENT: 'live_mode' });
+    await server.stop();
+    const notices = server.stderr().split('\n').filter((line) => line.includes('LIVE MODE'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('real customers real money');
+  });
+
+  it('logs one line per tool call without PII, and nothing at all with DODO_PAYMENTS_LOG=off', async () => {
+    const chatty = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url });
+    chatty.send(callRequest(2));
+    await chatty.response(2);
+    await chatty.stop();
+    const calls = chatty.stderr().split('\n').filter((line) => line.includes('"event":"tool_call"'));
+    expect(calls).toHaveLength(1);
+    expect(JSON.parse(calls[0] ?? '{}')).toMatchObject({
+      time: expect.any(String),
+      outcome: 'created',
+      latency_ms: expect.any(Number),
+      payment_id: expect.stringMatching(/^pay_/),
+      environment: 'test_mode',
+    });
+    for (const pii of ['ada@example.com', 'Ada Lovelace', 'Berlin']) expect(chatty.stderr()).not.toContain(pii);
+
+    const quiet = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'off' });
+    quiet.send(callRequest(2));
+    await quiet.response(2);
+    await quiet.stop();
+    expect(quiet.stderr()).toBe('');
+  });
+});
