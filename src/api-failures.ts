@@ -1,4 +1,5 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'dodopayments';
+// The error module alone: the client itself is loaded on the first call (see payments-api.ts).
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'dodopayments/core/error';
 import type { Environment } from './config.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Config, Environment } from './config.js';
 import { paymentInputSchema, type PaymentRequest } from './payment-schema.js';
-import { toPortableJsonSchema, type JsonSchema } from './json-schema.js';
+import type { JsonSchema } from './json-schema.js';
+import { advertisedInputSchema } from './advertised-input-schema.js';
 import { validateArguments } from './argument-validation.js';
 import { guardrailViolations, describeGuardrails, type Guardrails } from './guardrails.js';
 import { canonicalJson, type IdempotencyStore } from './idempotency-store.js';
@@ -12,8 +13,6 @@ import type { LogFields, Logger } from './log.js';
 export const CREATE_PAYMENT_TOOL_NAME = 'create_one_time_payment';
 
 // --- Schema ---------------------------------------------------------------------------------
-
-const inputSchema = toPortableJsonSchema(paymentInputSchema);
 
 /** Open to fields Dodo adds later; fields the API returns as null are left out of the result. */
 const outputSchema: JsonSchema = {
@@ -57,7 +56,7 @@ export function createPaymentToolDefinition(config: Pick<Config, 'environment'> 
     name: CREATE_PAYMENT_TOOL_NAME,
     title: 'Create one-time payment',
     description: describeCreatePaymentTool(config.environment, config),
-    inputSchema: inputSchema as Tool['inputSchema'],
+    inputSchema: advertisedInputSchema as Tool['inputSchema'],
     outputSchema: outputSchema as Tool['outputSchema'],
     annotations: {
       readOnlyHint: false,

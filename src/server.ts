@@ -13,6 +13,7 @@ import { createPaymentsApi, type PaymentsApi } from './payments-api.js';
 import { IdempotencyStore, type IdempotencyStoreOptions } from './idempotency-store.js';
 import { abortableSleep, type PaymentOutcome, type Sleep } from './payment-sender.js';
 import { redactSecrets } from './redact.js';
+import { zodJsonSchemaValidator } from './json-schema-validator.js';
 import { silentLogger, type Logger } from './log.js';
 
 export const SERVER_NAME = 'dodo-payments-mcp';
@@ -43,7 +44,7 @@ export function createServer(config: Config, dependencies: ServerDependencies = 
 
   const server = new Server(
     { name: SERVER_NAME, title: 'Dodo Payments', version: SERVER_VERSION },
-    { capabilities: { tools: {} } },
+    { capabilities: { tools: {} }, jsonSchemaValidator: zodJsonSchemaValidator },
   );
   const tools = [createPaymentToolDefinition(config)];
   const idempotency = new IdempotencyStore<PaymentOutcome>(dependencies.idempotency);

@@ -1,0 +1,270 @@
+// `npm run bench`: cold start, per-call overhead, throughput, memory and package size, measured in one
+// run and written to bench/results.json. `--quick` runs tiny counts (the CI smoke test of this script).
+import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startFakeDodoApi } from './fake-dodo-api.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SERVER_ENTRY = join(ROOT, 'dist/index.js');
+const API_KEY = 'bench_key';
+
+const { values: options } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: join(ROOT, 'bench/results.json') } },
+});
+const counts = options.quick
+  ? { coldStarts: 3, overheadCalls: 20, throughputCalls: 100, inFlight: 16, memoryCalls: [50, 200] as const }
+  : { coldStarts: 15, overheadCalls: 1000, throughputCalls: 2000, inFlight: 64, memoryCalls: [1000, 10_000] as const };
+
+const PAYMENT = {
+  billing: { country: 'US' },
+  customer: { email: 'bench@example.com' },
+  product_cart: [{ product_id: 'pdt_ebook', quantity: 1 }],
+};
+
+// A server that does the least an MCP server can: the floor every cold start is compared with.
+const FLOOR_SERVER = `let b='';process.stdin.on('data',c=>{b+=c;let i;while((i=b.indexOf('\\n'))>=0){const m=JSON.parse(b.slice(0,i));b=b.slice(i+1);
+if(m.method==='initialize')process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result:{protocolVersion:m.params.protocolVersion,capabilities:{tools:{}},serverInfo:{name:'floor',version:'0'}}})+'\\n');
+else if(m.method==='tools/list')process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result:{tools:[]}})+'\\n');}});`;
+
+/** Newline-delimited JSON-RPC over a child's stdio, with as little client-side work as possible. */
+class LineClient {
+  private nextId = 1;
+  private buffer = '';
+  private readonly pending = new Map<number, (message: { result?: unknown; error?: unknown }) => void>();
+  readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(entry: string, env: Record<string, string>) {
+    this.child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env } });
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let index: number;
+      while ((index = this.buffer.indexOf('\n')) >= 0) {
+        const message = JSON.parse(this.buffer.slice(0, index)) as { id?: number; result?: unknown; error?: unknown };
+        this.buffer = this.buffer.slice(index + 1);
+        if (typeof message.id === 'number') {
+          this.pending.get(message.id)?.(message);
+          this.pending.delete(message.id);
+        }
+      }
+    });
+  }
+
+  request(method: string, params: object = {}): Promise<{ result?: unknown; error?: unknown }> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  }
+
+  notify(method: string): void {
+    this.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`);
+  }
+
+  async initialize(): Promise<void> {
+    await this.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
+    this.notify('notifications/initialized');
+  }
+
+  callPayment(): Promise<{ result?: unknown; error?: unknown }> {
+    return this.request('tools/call', { name: 'create_one_time_payment', arguments: PAYMENT });
+  }
+
+  /** Resident set size now and at its peak, from /proc (Linux). */
+  memory(): { rssMiB: number; peakRssMiB: number } {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.stdin.end();
+    });
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+const isCreated = (message: { result?: unknown }) =>
+  typeof message.result === 'object' && message.result !== null && !(message.result as { isError?: boolean }).isError;
+
+async function coldStartMs(entry: string, env: Record<string, string>): Promise<{ ms: number; toolsListBytes: number }> {
+  const started = process.hrtime.bigint();
+  const client = new LineClient(entry, env);
+  await client.initialize();
+  const response = await client.request('tools/list');
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  await client.close();
+  return { ms, toolsListBytes: Buffer.byteLength(JSON.stringify(response)) };
+}
+
+async function measureColdStart(env: Record<string, string>) {
+  const floorDir = mkdtempSync(join(tmpdir(), 'dodo-bench-floor-'));
+  const floorEntry = join(floorDir, 'floor.mjs');
+  writeFileSync(floorEntry, FLOOR_SERVER);
+  const server: number[] = [];
+  const floor: number[] = [];
+  let toolsListBytes = 0;
+  for (let run = 0; run < counts.coldStarts; run++) {
+    const measured = await coldStartMs(SERVER_ENTRY, env);
+    server.push(measured.ms);
+    toolsListBytes = measured.toolsListBytes;
+    floor.push((await coldStartMs(floorEntry, {})).ms);
+  }
+  rmSync(floorDir, { recursive: true, force: true });
+  return { serverMs: round(median(server)), floorMs: round(median(floor)), ratio: round(median(server) / median(floor)), runs: counts.coldStarts, toolsListBytes };
+}
+
+async function measureCallOverhead(client: LineClient, apiUrl: string) {
+  const viaServer: number[] = [];
+  const direct: number[] = [];
+  const body = JSON.stringify({ ...PAYMENT, payment_link: true });
+  for (let call = 0; call < counts.overheadCalls; call++) {
+    let started = process.hrtime.bigint();
+    await client.callPayment();
+    viaServer.push(Number(process.hrtime.bigint() - started) / 1e6);
+    started = process.hrtime.bigint();
+    const response = await fetch(`${apiUrl}/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body,
+    });
+    await response.json();
+    direct.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return { viaServerMs: round(median(viaServer), 3), directFetchMs: round(median(direct), 3), overheadMs: round(median(viaServer) - median(direct), 3), calls: counts.overheadCalls };
+}
+
+async function measureThroughput(client: LineClient) {
+  let next = 0;
+  let errors = 0;
+  let peakRssMiB = 0;
+  const worker = async () => {
+    while (next < counts.throughputCalls) {
+      next++;
+      if (!isCreated(await client.callPayment())) errors++;
+    }
+  };
+  const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, client.memory().rssMiB)), 20);
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: counts.inFlight }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  return {
+    calls: counts.throughputCalls,
+    inFlight: counts.inFlight,
+    callsPerSecond: Math.round(counts.throughputCalls / seconds),
+    errors,
+    peakRssMiB: round(Math.max(peakRssMiB, client.memory().peakRssMiB), 1),
+  };
+}
+
+async function measureMemoryGrowth(env: Record<string, string>) {
+  const client = new LineClient(SERVER_ENTRY, env);
+  await client.initialize();
+  const [early, late] = counts.memoryCalls;
+  const rssAt: Record<number, number> = {};
+  for (let call = 1; call <= late; call++) {
+    await client.callPayment();
+    if (call === early || call === late) rssAt[call] = client.memory().rssMiB;
+  }
+  await client.close();
+  const afterEarly = rssAt[early] ?? NaN;
+  const afterLate = rssAt[late] ?? NaN;
+  return { [`rssAfter${early}MiB`]: round(afterEarly, 1), [`rssAfter${late}MiB`]: round(afterLate, 1), growthMiB: round(afterLate - afterEarly, 1) };
+}
+
+function measurePackage() {
+  const workDir = mkdtempSync(join(tmpdir(), 'dodo-bench-pack-'));
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: ROOT, encoding: 'utf8' })) as {
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+  }[];
+  if (!packed) throw new Error('npm pack produced nothing');
+  const tarball = join(workDir, packed.filename);
+  const installDir = join(workDir, 'install');
+  mkdirSync(installDir);
+  writeFileSync(join(installDir, 'package.json'), '{"name":"bench-install","version":"1.0.0","private":true}');
+  const started = process.hrtime.bigint();
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: installDir, stdio: 'ignore' });
+  const installMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: object };
+  const result = {
+    tarballKB: round(statSync(tarball).size / 1024, 1),
+    unpackedKB: round(packed.unpackedSize / 1024, 1),
+    files: packed.entryCount,
+    runtimeDependencies: Object.keys(dependencies).length,
+    offlineInstallMs: Math.round(installMs),
+  };
+  rmSync(workDir, { recursive: true, force: true });
+  return result;
+}
+
+const TARGETS = {
+  coldStartRatio: 3,
+  overheadMs: 0.5,
+  callsPerSecond: 2500,
+  peakRssMiB: 100,
+  tarballKB: 300,
+  toolsListKB: 8,
+};
+
+const api = await startFakeDodoApi({ apiKey: API_KEY });
+const env = { DODO_PAYMENTS_API_KEY: API_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'off' };
+try {
+  const coldStart = await measureColdStart(env);
+  const session = new LineClient(SERVER_ENTRY, env);
+  await session.initialize();
+  const perCall = await measureCallOverhead(session, api.url);
+  const throughput = await measureThroughput(session);
+  await session.close();
+  const memory = await measureMemoryGrowth(env);
+  const packageSize = measurePackage();
+
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    quick: options.quick,
+    coldStart,
+    perCall,
+    throughput,
+    memory,
+    package: packageSize,
+    targets: TARGETS,
+  };
+  mkdirSync(join(options.out, '..'), { recursive: true });
+  writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+
+  const check = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const rows: [string, string, string, string][] = [
+    ['cold start to tools/list', `${coldStart.serverMs} ms (floor ${coldStart.floorMs} ms)`, `${coldStart.ratio}× floor`, check(coldStart.ratio <= TARGETS.coldStartRatio)],
+    ['tools/list response', `${round(coldStart.toolsListBytes / 1024)} KB`, `≤ ${TARGETS.toolsListKB} KB`, check(coldStart.toolsListBytes <= TARGETS.toolsListKB * 1024)],
+    ['per-call overhead', `${perCall.overheadMs} ms (${perCall.viaServerMs} vs ${perCall.directFetchMs} direct)`, `≤ ${TARGETS.overheadMs} ms`, check(perCall.overheadMs <= TARGETS.overheadMs)],
+    ['throughput', `${throughput.callsPerSecond} calls/s, ${throughput.errors} errors`, `≥ ${TARGETS.callsPerSecond}/s, 0 errors`, check(throughput.callsPerSecond >= TARGETS.callsPerSecond && throughput.errors === 0)],
+    ['peak RSS (throughput run)', `${throughput.peakRssMiB} MiB`, `≤ ${TARGETS.peakRssMiB} MiB`, check(throughput.peakRssMiB <= TARGETS.peakRssMiB)],
+    ['RSS growth', `${memory.growthMiB} MiB (${counts.memoryCalls[0]} → ${counts.memoryCalls[1]} calls)`, 'noise only', check((memory.growthMiB ?? 0) < 5)],
+    ['tarball', `${packageSize.tarballKB} KB (${packageSize.unpackedKB} KB unpacked, ${packageSize.files} files)`, `≤ ${TARGETS.tarballKB} KB`, check(packageSize.tarballKB <= TARGETS.tarballKB)],
+    ['runtime dependencies', String(packageSize.runtimeDependencies), '0', check(packageSize.runtimeDependencies === 0)],
+    ['npm install --offline', `${packageSize.offlineInstallMs} ms`, 'needs no registry', 'ok'],
+  ];
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0), 6));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  console.log(line(['measure', 'result', 'target', 'status']));
+  for (const row of rows) console.log(line(row));
+  console.log(`\n${options.quick ? 'quick run (tiny counts); ' : ''}written to ${options.out}`);
+} finally {
+  await api.close();
+}
