@@ -16,8 +16,8 @@ const { values: options } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: join(ROOT, 'bench/results.json') } },
 });
 const counts = options.quick
-  ? { coldStarts: 3, overheadCalls: 20, throughputCalls: 100, inFlight: 16, memoryCalls: [50, 200] as const }
-  : { coldStarts: 15, overheadCalls: 1000, throughputCalls: 2000, inFlight: 64, memoryCalls: [1000, 10_000] as const };
+  ? { coldStarts: 3, overheadCalls: 20, throughputCalls: 100, inFlight: 16, memoryCalls: [50, 200, 400] as const }
+  : { coldStarts: 15, overheadCalls: 1000, throughputCalls: 2000, inFlight: 64, memoryCalls: [1000, 10_000, 20_000] as const };
 
 const PAYMENT = {
   billing: { country: 'US' },
@@ -36,16 +36,25 @@ class LineClient {
   private buffer = '';
   private readonly pending = new Map<number, (message: { result?: unknown; error?: unknown }) => void>();
   readonly child: ChildProcessWithoutNullStreams;
+  /** With --trace-gc: the live heap (MiB) left by the latest full mark-compact. */
+  liveHeapMiB = NaN;
 
-  constructor(entry: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env } });
+  constructor(entry: string, env: Record<string, string>, nodeFlags: string[] = []) {
+    this.child = spawn(process.execPath, [...nodeFlags, entry], { env: { PATH: process.env.PATH ?? '', ...env } });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {
       this.buffer += chunk;
       let index: number;
       while ((index = this.buffer.indexOf('\n')) >= 0) {
-        const message = JSON.parse(this.buffer.slice(0, index)) as { id?: number; result?: unknown; error?: unknown };
+        const line = this.buffer.slice(0, index);
         this.buffer = this.buffer.slice(index + 1);
+        // --trace-gc writes to stdout too: "Mark-Compact 27.0 (59.4) -> 11.8 (55.9) MB".
+        if (!line.startsWith('{')) {
+          const liveHeap = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+)/.exec(line)?.[1];
+          if (liveHeap) this.liveHeapMiB = Number(liveHeap);
+          continue;
+        }
+        const message = JSON.parse(line) as { id?: number; result?: unknown; error?: unknown };
         if (typeof message.id === 'number') {
           this.pending.get(message.id)?.(message);
           this.pending.delete(message.id);
@@ -146,7 +155,8 @@ async function measureCallOverhead(client: LineClient, apiUrl: string) {
   return { viaServerMs: round(median(viaServer), 3), directFetchMs: round(median(direct), 3), overheadMs: round(median(viaServer) - median(direct), 3), calls: counts.overheadCalls };
 }
 
-async function measureThroughput(client: LineClient) {
+/** One batch of calls with `inFlight` outstanding at a time; calls per second, errors, peak RSS. */
+async function throughputBatch(client: LineClient) {
   let next = 0;
   let errors = 0;
   let peakRssMiB = 0;
@@ -161,28 +171,50 @@ async function measureThroughput(client: LineClient) {
   await Promise.all(Array.from({ length: counts.inFlight }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
+  return { callsPerSecond: Math.round(counts.throughputCalls / seconds), errors, peakRssMiB: Math.max(peakRssMiB, client.memory().rssMiB) };
+}
+
+// The first concurrent batch also pays for V8 optimizing the concurrent paths and growing its heap;
+// both batches are reported, and the second (warm) one is compared with the target.
+async function measureThroughput(client: LineClient) {
+  const first = await throughputBatch(client);
+  const warm = await throughputBatch(client);
   return {
     calls: counts.throughputCalls,
     inFlight: counts.inFlight,
-    callsPerSecond: Math.round(counts.throughputCalls / seconds),
-    errors,
-    peakRssMiB: round(Math.max(peakRssMiB, client.memory().peakRssMiB), 1),
+    firstBatchCallsPerSecond: first.callsPerSecond,
+    callsPerSecond: warm.callsPerSecond,
+    errors: first.errors + warm.errors,
+    peakRssMiB: round(Math.max(first.peakRssMiB, warm.peakRssMiB, client.memory().peakRssMiB), 1),
   };
 }
 
+// RSS after 1k and 10k sequential calls, as the target asks, and after 20k. V8 grows its heap over the
+// first few thousand calls and RSS moves with GC timing, so the leak check is the live heap that each
+// full mark-compact leaves (--trace-gc, this phase only): it must not grow from the first checkpoint on.
 async function measureMemoryGrowth(env: Record<string, string>) {
-  const client = new LineClient(SERVER_ENTRY, env);
+  const client = new LineClient(SERVER_ENTRY, env, ['--trace-gc']);
   await client.initialize();
-  const [early, late] = counts.memoryCalls;
-  const rssAt: Record<number, number> = {};
-  for (let call = 1; call <= late; call++) {
+  const checkpoints = counts.memoryCalls;
+  const last = checkpoints[checkpoints.length - 1] ?? 0;
+  const rssAt = new Map<number, number>();
+  const liveHeapAt = new Map<number, number>();
+  for (let call = 1; call <= last; call++) {
     await client.callPayment();
-    if (call === early || call === late) rssAt[call] = client.memory().rssMiB;
+    if ((checkpoints as readonly number[]).includes(call)) {
+      rssAt.set(call, round(client.memory().rssMiB, 1));
+      liveHeapAt.set(call, client.liveHeapMiB);
+    }
   }
   await client.close();
-  const afterEarly = rssAt[early] ?? NaN;
-  const afterLate = rssAt[late] ?? NaN;
-  return { [`rssAfter${early}MiB`]: round(afterEarly, 1), [`rssAfter${late}MiB`]: round(afterLate, 1), growthMiB: round(afterLate - afterEarly, 1) };
+  const rss = checkpoints.map((call) => rssAt.get(call) ?? NaN);
+  const liveHeap = checkpoints.map((call) => liveHeapAt.get(call) ?? NaN);
+  return {
+    rssMiBAfterCalls: Object.fromEntries(rssAt),
+    liveHeapMiBAfterCalls: Object.fromEntries(liveHeapAt),
+    growthMiB: round((rss[1] ?? NaN) - (rss[0] ?? NaN), 1),
+    liveHeapGrowthMiB: round((liveHeap[2] ?? NaN) - (liveHeap[0] ?? NaN), 1),
+  };
 }
 
 function measurePackage() {
@@ -253,9 +285,11 @@ try {
     ['cold start to tools/list', `${coldStart.serverMs} ms (floor ${coldStart.floorMs} ms)`, `${coldStart.ratio}× floor`, check(coldStart.ratio <= TARGETS.coldStartRatio)],
     ['tools/list response', `${round(coldStart.toolsListBytes / 1024)} KB`, `≤ ${TARGETS.toolsListKB} KB`, check(coldStart.toolsListBytes <= TARGETS.toolsListKB * 1024)],
     ['per-call overhead', `${perCall.overheadMs} ms (${perCall.viaServerMs} vs ${perCall.directFetchMs} direct)`, `≤ ${TARGETS.overheadMs} ms`, check(perCall.overheadMs <= TARGETS.overheadMs)],
-    ['throughput', `${throughput.callsPerSecond} calls/s, ${throughput.errors} errors`, `≥ ${TARGETS.callsPerSecond}/s, 0 errors`, check(throughput.callsPerSecond >= TARGETS.callsPerSecond && throughput.errors === 0)],
+    ['throughput (warm batch)', `${throughput.callsPerSecond} calls/s, ${throughput.errors} errors`, `≥ ${TARGETS.callsPerSecond}/s, 0 errors`, check(throughput.callsPerSecond >= TARGETS.callsPerSecond && throughput.errors === 0)],
+    ['throughput (first batch)', `${throughput.firstBatchCallsPerSecond} calls/s`, 'reported', 'info'],
     ['peak RSS (throughput run)', `${throughput.peakRssMiB} MiB`, `≤ ${TARGETS.peakRssMiB} MiB`, check(throughput.peakRssMiB <= TARGETS.peakRssMiB)],
-    ['RSS growth', `${memory.growthMiB} MiB (${counts.memoryCalls[0]} → ${counts.memoryCalls[1]} calls)`, 'noise only', check((memory.growthMiB ?? 0) < 5)],
+    ['RSS growth', `${memory.growthMiB} MiB (${counts.memoryCalls[0]} → ${counts.memoryCalls[1]} calls)`, 'noise only', check(memory.growthMiB < 5)],
+    ['live heap after full GC', `${Object.values(memory.liveHeapMiBAfterCalls).join(' → ')} MiB (${counts.memoryCalls.join(' / ')} calls)`, 'flat (leak check)', Number.isNaN(memory.liveHeapGrowthMiB) ? 'no full GC yet' : check(memory.liveHeapGrowthMiB < 2)],
     ['tarball', `${packageSize.tarballKB} KB (${packageSize.unpackedKB} KB unpacked, ${packageSize.files} files)`, `≤ ${TARGETS.tarballKB} KB`, check(packageSize.tarballKB <= TARGETS.tarballKB)],
     ['runtime dependencies', String(packageSize.runtimeDependencies), '0', check(packageSize.runtimeDependencies === 0)],
     ['npm install --offline', `${packageSize.offlineInstallMs} ms`, 'needs no registry', 'ok'],

@@ -65,8 +65,20 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
 
 function toHeaderRecord(headers: RequestInit['headers']): Record<string, string> {
   const record: Record<string, string> = {};
-  new Headers(headers).forEach((value, name) => (record[name] = value));
+  (headers instanceof Headers ? headers : new Headers(headers)).forEach((value, name) => (record[name] = value));
   return record;
+}
+
+/** Read-only response headers: the client only calls get(); undici's Headers re-validates every entry. */
+class ReceivedHeaders {
+  readonly #raw: IncomingHttpHeaders;
+  constructor(raw: IncomingHttpHeaders) {
+    this.#raw = raw;
+  }
+  get(name: string): string | null {
+    const value = this.#raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  }
 }
 
 function abortError(): Error {
@@ -74,16 +86,12 @@ function abortError(): Error {
 }
 
 function bufferedResponse(url: string, status: number, statusText: string, raw: IncomingHttpHeaders, text: string): Response {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
   const response = {
     ok: status >= 200 && status < 300,
     status,
     statusText,
     url,
-    headers,
+    headers: new ReceivedHeaders(raw),
     body: null,
     text: async () => text,
     json: async () => JSON.parse(text) as unknown,

@@ -15,27 +15,27 @@ const billingSchema = z
   .strictObject({
     country: z
       .enum(COUNTRY_CODES, { error: unlessMissing('must be an ISO 3166-1 alpha-2 code such as US, IN, DE') })
-      .describe('ISO 3166-1 alpha-2 country code, e.g. US, IN, DE.'),
+      .describe('ISO 3166-1 alpha-2, e.g. US, IN, DE.'),
     city: optionalText('City.'),
     state: optionalText('State or province.'),
-    street: optionalText('Street address with house number.'),
-    zipcode: optionalText('Postal or ZIP code.'),
+    street: optionalText('Street and number.'),
+    zipcode: optionalText('Postal code.'),
   })
-  .describe("The customer's billing address; only country is required.");
+  .describe('Billing address; only country required.');
 
 const customerSchema = z
   .strictObject({
     customer_id: z
       .string()
       .min(1, { error: 'must not be empty' })
-      .describe('Id of an existing Dodo customer (cus_…). Give this or email, not both.')
+      .describe('Existing customer id (cus_…).')
       .optional(),
     email: z
       .email({ error: 'must be a valid email address such as ada@example.com' })
-      .describe('Email of a new customer. Give this or customer_id, not both.')
+      .describe("New customer's email.")
       .optional(),
-    name: optionalText("New customer's full name (only with email)."),
-    phone_number: optionalText("New customer's phone number, international format (only with email)."),
+    name: optionalText("New customer's name."),
+    phone_number: optionalText("New customer's phone, international format."),
   })
   .superRefine((customer, context) => {
     if ((customer.customer_id === undefined) === (customer.email === undefined)) {
@@ -60,18 +60,18 @@ const customerSchema = z
       ? { customer_id }
       : { email: email as string, ...(name !== undefined && { name }), ...(phone_number !== undefined && { phone_number }) },
   )
-  .describe('Who pays: either an existing customer_id, or a new customer by email (+ optional name, phone_number).');
+  .describe("Existing customer_id, or new customer's email (+ name, phone_number).");
 
 const cartItemSchema = z.strictObject({
-  product_id: z.string().min(1, { error: 'must not be empty' }).describe('Dodo product id (pdt_…).'),
+  product_id: z.string().min(1, { error: 'must not be empty' }).describe('Product id (pdt_…).'),
   quantity: z
     .int({ error: unlessMissing('must be a whole number of at least 1') })
     .min(1, { error: 'must be a whole number of at least 1' })
-    .describe('Units, at least 1.'),
+    .describe('Units, ≥ 1.'),
   amount: z
     .int({ error: 'must be a whole number ≥ 0 in the smallest currency unit' })
     .min(0, { error: 'must be a whole number ≥ 0 in the smallest currency unit' })
-    .describe("Price for pay-what-you-want products only, in the currency's smallest unit (cents).")
+    .describe('Pay-what-you-want price in the smallest unit; ignored otherwise.')
     .optional(),
 });
 
@@ -87,7 +87,7 @@ const metadataSchema = z
   })
   .meta({
     maxProperties: METADATA_MAX_KEYS,
-    description: 'Your own string key/value pairs stored on the payment (≤ 50 keys, key ≤ 40 chars, value ≤ 500 chars).',
+    description: 'String key/values stored on the payment.',
   });
 
 const paymentMethodTypeSchema = z.enum(PAYMENT_METHOD_TYPES, {
@@ -104,45 +104,45 @@ export const paymentInputSchema = z.strictObject({
     .array(cartItemSchema)
     .min(1, { error: 'must have at least 1 item' })
     .max(100, { error: 'must have at most 100 items' })
-    .describe('Products to charge for, 1–100 items.'),
+    .describe('Products to charge for.'),
   allowed_payment_method_types: z
     .array(paymentMethodTypeSchema)
     .min(1, { error: 'must list at least 1 method (leave it out to allow all)' })
     .refine((methods) => new Set(methods).size === methods.length, { error: 'must not repeat a method' })
-    .describe('Restrict checkout to these methods; customers never see others. Omit to allow all.')
+    .describe('Only offer these methods at checkout; omit for all.')
     .optional(),
   billing_currency: z
     .enum(CURRENCIES, { error: 'must be an ISO 4217 currency code such as USD, EUR, INR' })
-    .describe('Bill in this ISO 4217 currency; the payment fails if Dodo cannot.')
+    .describe('Bill in this ISO 4217 currency; fails if unsupported.')
     .optional(),
   discount_codes: z
     .array(z.string().min(1, { error: 'must not be empty' }))
     .max(20, { error: 'must have at most 20 codes' })
-    .describe('Discount codes, applied in order (≤ 20).')
+    .describe('Discount codes, applied in order.')
     .optional(),
   metadata: metadataSchema.optional(),
   payment_link: z
     .boolean()
     .default(true)
-    .describe('Generate a hosted checkout link (payment_link in the result) to send the customer. Default true.'),
-  short_link: optionalFlag('Shorten the checkout link.'),
+    .describe('Return a hosted checkout URL (payment_link). Default true.'),
+  short_link: optionalFlag('Shorten the checkout URL.'),
   return_url: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://example.com/thanks' })
-    .describe('Where the customer lands after paying (http or https URL).')
+    .describe('http(s) URL the customer returns to after paying.')
     .optional(),
-  redirect_immediately: optionalFlag('Redirect to return_url right after payment, skipping the success page.'),
-  require_phone_number: optionalFlag("Require the customer's phone number at checkout."),
-  show_saved_payment_methods: optionalFlag("Show a returning customer's saved payment methods."),
-  tax_id: optionalText('B2B tax id; creation fails if it does not validate.'),
-  customer_business_name: optionalText('Legal business name shown on the invoice with tax_id.'),
-  force_3ds: optionalFlag('Force 3-D Secure for card payments.'),
-  adaptive_currency_fees_inclusive: optionalFlag('Include adaptive-currency fees in the price (true) or add them on top (false).'),
-  payment_method_id: optionalText("Charge this saved payment method (requires customer.customer_id)."),
+  redirect_immediately: optionalFlag('Skip the success page; redirect to return_url at once.'),
+  require_phone_number: optionalFlag('Ask for a phone number at checkout.'),
+  show_saved_payment_methods: optionalFlag("Offer a returning customer's saved methods."),
+  tax_id: optionalText('B2B tax id; creation fails if invalid.'),
+  customer_business_name: optionalText('Business name for the invoice (with tax_id).'),
+  force_3ds: optionalFlag('Force 3-D Secure for cards.'),
+  adaptive_currency_fees_inclusive: optionalFlag('Adaptive-currency fees: true = in the price, false = on top.'),
+  payment_method_id: optionalText('Charge this saved method; needs customer_id.'),
   idempotency_key: z
     .string()
     .min(1, { error: 'must not be empty' })
     .max(255, { error: 'must be at most 255 characters' })
-    .describe('A fresh key for each distinct payment; reuse the same key when retrying the same payment. Not sent to Dodo.')
+    .describe('A fresh key for each distinct payment; reuse the same key when retrying the same payment.')
     .optional(),
 }).superRefine((input, context) => {
   if (input.payment_method_id !== undefined && !('customer_id' in (input.customer ?? {}))) {

@@ -24,7 +24,7 @@ export const SERVER_VERSION = typeof __PACKAGE_VERSION__ === 'string' ? __PACKAG
 // The SDK parses a request with the schema given here before its own tools/call check, and a failure
 // there becomes -32603 (internal error). A loose schema lets the SDK's check answer a malformed
 // tools/call (e.g. non-object arguments) with -32602 (invalid params), as the spec asks.
-const LooseCallToolRequestSchema = z.object({ method: z.literal('tools/call'), params: z.looseObject({}) });
+const LooseCallToolRequestSchema = z.object({ method: z.literal('tools/call'), params: z.unknown() });
 
 export interface ServerDependencies {
   logger?: Logger;
@@ -71,6 +71,8 @@ export function createServer(config: Config, dependencies: ServerDependencies = 
 
 /** The last gate before a result leaves the process: the API key is removed even if the API echoed it. */
 function redactResult(result: CallToolResult, secrets: readonly (string | undefined)[]): CallToolResult {
-  const jsonEscaped = secrets.map((secret) => (secret ? JSON.stringify(secret).slice(1, -1) : secret));
-  return JSON.parse(redactSecrets(JSON.stringify(result), [...secrets, ...jsonEscaped])) as CallToolResult;
+  const serialized = JSON.stringify(result);
+  const present = secrets.flatMap((secret) => (secret ? [secret, JSON.stringify(secret).slice(1, -1)] : []));
+  if (!present.some((secret) => serialized.includes(secret))) return result;
+  return JSON.parse(redactSecrets(serialized, present)) as CallToolResult;
 }

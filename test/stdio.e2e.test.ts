@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { answer, startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
-import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
+import { SAMPLE_PAYMENT, TEST_KEY, connectInProcess, testConfig } from './support/in-process.js';
 import { SERVER_ENTRY, initializeRequest, serverEnvironment, spawnRawServer } from './support/spawned-server.js';
 
 let api: FakeDodoApi;
@@ -28,6 +28,10 @@ describe('the built server over stdio with the SDK client', () => {
       expect(client.getServerVersion()).toMatchObject({ name: 'dodo-payments-mcp', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment']);
+      // The bundle embeds a schema computed at build time; it must be what the source computes.
+      const inProcess = await connectInProcess(testConfig());
+      expect(tools).toEqual((await inProcess.client.listTools()).tools);
+      await inProcess.close();
       const result = (await client.callTool({ name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT })) as CallToolResult;
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ payment_id: expect.stringMatching(/^pay_/), total_amount: 7900, environment: 'test_mode' });

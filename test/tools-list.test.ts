@@ -46,6 +46,11 @@ describe('tools/list', () => {
     await expect(`${JSON.stringify({ tools }, null, 2)}\n`).toMatchFileSnapshot('./tools-list.snapshot.json');
   });
 
+  it('fits the tools/list answer in 8 KiB, since every conversation carries it', () => {
+    const response = JSON.stringify({ result: { tools }, jsonrpc: '2.0', id: 1 });
+    expect(Buffer.byteLength(response)).toBeLessThanOrEqual(8 * 1024);
+  });
+
   it('advertises create_one_time_payment with a title and the agreed annotations', () => {
     expect(tools).toHaveLength(1);
     expect(tools[0]).toMatchObject({
