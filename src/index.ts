@@ -1,10 +1,24 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
-import { createServer } from './server.js';
+import { createServer, SERVER_VERSION } from './server.js';
+import { parseCliArguments, usage } from './cli-arguments.js';
 
 // The stdio entry: configuration from the environment only, never argv (secrets on a command line leak).
 async function main(): Promise<void> {
+  const action = parseCliArguments(process.argv.slice(2));
+  switch (action.kind) {
+    case 'help':
+      process.stdout.write(usage(SERVER_VERSION));
+      return;
+    case 'version':
+      process.stdout.write(`${SERVER_VERSION}\n`);
+      return;
+    case 'refuse':
+      process.stderr.write(`dodo-payments-mcp: ${action.message}\n\n${usage(SERVER_VERSION)}`);
+      process.exit(2);
+  }
+
   let config: Config;
   try {
     config = loadConfig(process.env);

@@ -1,0 +1,15 @@
+// `npm run pack:mcpb`: the Claude Desktop bundle, holding only what runs: manifest.json and dist/index.js.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+
+const STAGING = 'build/mcpb';
+const OUTPUT = 'dodo-payments-mcp.mcpb';
+const mcpb = (...args) => execFileSync(process.execPath, ['node_modules/@anthropic-ai/mcpb/dist/cli/cli.js', ...args], { stdio: 'inherit' });
+
+rmSync(STAGING, { recursive: true, force: true });
+mkdirSync(`${STAGING}/dist`, { recursive: true });
+cpSync('manifest.json', `${STAGING}/manifest.json`);
+cpSync('dist/index.js', `${STAGING}/dist/index.js`);
+
+mcpb('validate', `${STAGING}/manifest.json`);
+mcpb('pack', STAGING, OUTPUT);
