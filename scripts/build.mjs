@@ -17,7 +17,7 @@ const usePrecomputedSchema = {
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /\/advertised-input-schema\.js$/ }, () => ({ path: precomputedSchema }));
     pluginBuild.onLoad({ filter: /advertised-input-schema\.json$/ }, () => ({
-      contents: `export const advertisedInputSchema = ${readFileSync(precomputedSchema, 'utf8')};`,
+      contents: `export const advertisedInputSchemas = ${readFileSync(precomputedSchema, 'utf8')};`,
       loader: 'js',
     }));
   },

@@ -23,52 +23,69 @@ try {
   console.log(`Simulated Dodo API on ${api.url}; server ${client.getServerVersion()?.name} ${client.getServerVersion()?.version}\n`);
 
   const { tools } = await client.listTools();
-  for (const tool of tools) {
-    console.log(`Tool: ${tool.name} (${tool.title})`);
-    console.log(`  annotations: ${JSON.stringify(tool.annotations)}`);
-    console.log(`  input fields: ${Object.keys(tool.inputSchema.properties ?? {}).join(', ')}\n`);
-  }
+  for (const tool of tools) console.log(`Tool: ${tool.name} (${tool.title}), read-only: ${tool.annotations?.readOnlyHint ?? false}`);
+  console.log();
 
-  await show('1. Create a payment for a new customer (2 × E-book + Pro course, Germany)', {
+  console.log('1. "Send Ada a payment link for the Pro course, she is in Germany": find the product');
+  const found = await call('list_products', { name_contains: 'pro course' });
+  const products = (found.structuredContent as { products: { product_id: string; name: string; price: number; currency: string }[] }).products;
+  for (const product of products) console.log(`  ✓ ${product.product_id}: ${product.name}, ${product.price} (smallest unit) ${product.currency}`);
+  const productId = products[0]?.product_id ?? 'pdt_course_pro';
+
+  console.log('\n2. Create the payment for a new customer');
+  const created = await call('create_one_time_payment', {
     billing: { country: 'DE', city: 'Berlin' },
     customer: { email: 'ada@example.com', name: 'Ada Lovelace' },
-    product_cart: [
-      { product_id: 'pdt_ebook', quantity: 2 },
-      { product_id: 'pdt_course_pro', quantity: 1 },
-    ],
+    product_cart: [{ product_id: productId, quantity: 1 }],
     metadata: { order_ref: 'demo-42' },
+    idempotency_key: 'demo-order-42',
   });
+  const payment = created.structuredContent as { payment_id: string; payment_link: string; total_amount: number; environment: string };
+  console.log(`  ✓ created ${payment.payment_id} in ${payment.environment}, total_amount ${payment.total_amount}`);
+  console.log(`    checkout link for Ada: ${payment.payment_link}`);
 
-  await show('2. Invalid arguments are caught before anything is sent', {
-    billing: { country: 'Germany' },
-    customer: { email: 'ada@example.com', customer_id: 'cus_123' },
-    product_cart: [{ product_id: 'pdt_ebook', quantity: 0 }],
-  });
+  console.log('\n3. Invalid arguments are caught before anything is sent');
+  showError(
+    await call('create_one_time_payment', {
+      billing: { country: 'Germany' },
+      customer: { email: 'ada@example.com', customer_id: 'cus_123' },
+      product_cart: [{ product_id: productId, quantity: 0 }],
+    }),
+  );
 
-  await show('3. The API refuses a country it does not serve; the error says so', {
-    billing: { country: 'AI' },
-    customer: { customer_id: 'cus_existing' },
-    product_cart: [{ product_id: 'pdt_ebook', quantity: 1 }],
-  });
+  console.log('4. The API refuses a country it does not serve; the error says so');
+  showError(
+    await call('create_one_time_payment', {
+      billing: { country: 'AI' },
+      customer: { customer_id: 'cus_existing' },
+      product_cart: [{ product_id: productId, quantity: 1 }],
+    }),
+  );
 
-  console.log(`POST /payments received by the simulated API: ${api.paymentPosts()} (the invalid call sent nothing)`);
+  console.log('5. "Has she paid?"');
+  await showStatus(payment.payment_id);
+  await fetch(payment.payment_link);
+  console.log('  (Ada opens the link and pays, in the simulation)');
+  await showStatus(payment.payment_id);
+
+  console.log(`\nPOST /payments received by the simulated API: ${api.paymentPosts()} (the invalid call sent nothing)`);
 } finally {
   await client.close();
   await api.close();
 }
 
-async function show(title: string, args: Record<string, unknown>): Promise<void> {
-  console.log(title);
-  const result = (await client.callTool({ name: 'create_one_time_payment', arguments: args })) as CallToolResult;
-  if (result.isError) {
-    const text = result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-    console.log(`  ✗ error result:\n${indent(text)}\n`);
-    return;
-  }
-  const payment = result.structuredContent as Record<string, unknown>;
-  console.log(`  ✓ created ${payment.payment_id} in ${payment.environment}`);
-  console.log(`    total_amount: ${payment.total_amount} (smallest currency unit)`);
-  console.log(`    checkout link: ${payment.payment_link}\n`);
+async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+function showError(result: CallToolResult): void {
+  const text = result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
+  console.log(`  ✗ error result:\n${indent(text)}\n`);
+}
+
+async function showStatus(paymentId: string): Promise<void> {
+  const { status } = (await call('get_payment', { payment_id: paymentId })).structuredContent as { status?: string };
+  console.log(`  get_payment ${paymentId}: status ${status ?? '(none yet)'}`);
 }
 
 function indent(text: string): string {

@@ -6,6 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Path and query string. */
+  url: string;
   authorization: string | undefined;
   body: unknown;
 }
@@ -18,13 +20,28 @@ export interface CatalogueProduct {
   price: number;
   currency: string;
   pay_what_you_want?: boolean;
+  description?: string;
+  recurring?: boolean;
+  archived?: boolean;
 }
 
 export const DEFAULT_CATALOGUE: Record<string, CatalogueProduct> = {
-  pdt_course_pro: { name: 'Pro course', price: 4900, currency: 'USD' },
-  pdt_ebook: { name: 'E-book', price: 1500, currency: 'USD' },
+  pdt_course_pro: { name: 'Pro course', price: 4900, currency: 'USD', description: 'Twelve video lessons on advanced TypeScript, with exercises and a certificate.' },
+  pdt_ebook: { name: 'E-book', price: 1500, currency: 'USD', description: 'The companion book in PDF and EPUB.' },
   pdt_tip_jar: { name: 'Tip jar', price: 0, currency: 'USD', pay_what_you_want: true },
+  pdt_membership: { name: 'Pro membership', price: 900, currency: 'USD', recurring: true },
+  pdt_old_course: { name: 'Old course', price: 2900, currency: 'USD', archived: true },
 };
+
+/** A catalogue of `count` one-time products, for pagination tests. */
+export function largeCatalogue(count: number): Record<string, CatalogueProduct> {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, index) => [
+      `pdt_bulk${String(index).padStart(4, '0')}`,
+      { name: `Product ${index}${index % 10 === 0 ? ' Deluxe' : ''}`, price: 100 + index, currency: 'EUR', description: 'x'.repeat(300) },
+    ]),
+  );
+}
 
 export interface FakeDodoApiOptions {
   /** Bearer token the simulated API accepts; requests with another get 401. */
@@ -44,6 +61,8 @@ export interface FakeDodoApi {
   paymentPosts(): number;
   /** Count of requests whose client went away before the answer was complete (cancelled or timed out). */
   abandoned(): number;
+  /** Payments created so far, by id, with the status the simulation gives them. */
+  payments: Map<string, Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -55,8 +74,33 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
   let abandonedCount = 0;
 
   const simulate: Responder = (request, response) => {
+    // The hosted checkout: opening the link "pays" the payment, so demos can show a status change.
+    const checkout = /^\/checkout\/(pay_\w+)$/.exec(request.path);
+    if (request.method === 'GET' && checkout) {
+      const payment = api.payments.get(checkout[1] ?? '');
+      if (payment) Object.assign(payment, { status: 'succeeded', updated_at: new Date().toISOString() });
+      response.writeHead(payment ? 200 : 404, { 'content-type': 'text/html' });
+      return void response.end(payment ? '<h1>Paid (simulated)</h1>' : '<h1>Unknown payment</h1>');
+    }
     if (request.authorization !== `Bearer ${apiKey}`) {
       return sendJson(response, 401, { code: 'UNAUTHORIZED', message: 'Invalid API key' });
+    }
+    if (request.method === 'GET' && request.path === '/products') return listProducts(request, response);
+    const productPath = /^\/products\/([^/]+)$/.exec(request.path);
+    if (request.method === 'GET' && productPath) {
+      const id = decodeURIComponent(productPath[1] ?? '');
+      const product = catalogue[id];
+      return product
+        ? sendJson(response, 200, { ...productRecord(id, product), price: priceDetail(product), price_detail: undefined })
+        : sendJson(response, 404, { code: 'NOT_FOUND', message: `Product ${id} not found` });
+    }
+    const paymentPath = /^\/payments\/([^/]+)$/.exec(request.path);
+    if (request.method === 'GET' && paymentPath) {
+      const id = decodeURIComponent(paymentPath[1] ?? '');
+      const payment = api.payments.get(id);
+      return payment
+        ? sendJson(response, 200, payment)
+        : sendJson(response, 404, { code: 'NOT_FOUND', message: `Payment ${id} not found` });
     }
     if (request.method !== 'POST' || request.path !== '/payments') {
       return sendJson(response, 404, { code: 'NOT_FOUND', message: `No route ${request.method} ${request.path}` });
@@ -87,18 +131,47 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
             name: body.customer.name ?? body.customer.email,
             phone_number: body.customer.phone_number ?? null,
           };
+    const paymentLink = body.payment_link ? `${api.url}/checkout/${paymentId}` : null;
+    const currency = catalogue[body.product_cart[0]?.product_id ?? '']?.currency ?? 'USD';
+    api.payments.set(paymentId, {
+      payment_id: paymentId,
+      status: 'requires_payment_method',
+      total_amount: total,
+      currency,
+      customer,
+      metadata: body.metadata ?? {},
+      created_at: new Date().toISOString(),
+      payment_link: paymentLink,
+      product_cart: body.product_cart,
+      refunds: [],
+      disputes: [],
+    });
     sendJson(response, 200, {
       payment_id: paymentId,
       client_secret: `${paymentId}_secret_sim`,
       customer,
       metadata: body.metadata ?? {},
       total_amount: total,
-      payment_link: body.payment_link ? `${api.url}/checkout/${paymentId}` : null,
+      payment_link: paymentLink,
       product_cart: body.product_cart,
       discount_id: null,
       discount_ids: null,
       expires_on: body.payment_link ? new Date(Date.UTC(2030, 0, 1)).toISOString() : null,
     });
+  };
+
+  // GET /products: page_number from 0, page_size up to 100, filters recurring and archived, as the API does.
+  const listProducts = (request: RecordedRequest, response: ServerResponse) => {
+    const query = new URL(request.url, 'http://localhost').searchParams;
+    const pageSize = Math.min(Number(query.get('page_size') ?? 10), 100);
+    const pageNumber = Number(query.get('page_number') ?? 0);
+    const recurring = query.get('recurring');
+    const archived = query.get('archived') === 'true';
+    const matching = Object.entries(catalogue).filter(
+      ([, product]) => (recurring === null || String(product.recurring ?? false) === recurring) && (product.archived ?? false) === archived,
+    );
+    const page = matching.slice(pageNumber * pageSize, (pageNumber + 1) * pageSize);
+    sendJson(response, 200, { items: page.map(([id, product]) => productRecord(id, product)) });
   };
 
   const server = createServer(async (incoming: IncomingMessage, response: ServerResponse) => {
@@ -109,6 +182,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     const request: RecordedRequest = {
       method: incoming.method ?? 'GET',
       path: (incoming.url ?? '/').split('?')[0] ?? '/',
+      url: incoming.url ?? '/',
       authorization: incoming.headers.authorization,
       body: parseJsonOrText(text),
     };
@@ -127,6 +201,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     script: (...responders) => queue.push(...responders),
     paymentPosts: () => api.requests.filter((r) => r.method === 'POST' && r.path === '/payments').length,
     abandoned: () => abandonedCount,
+    payments: new Map(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -134,6 +209,32 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
       }),
   };
   return api;
+}
+
+function productRecord(id: string, product: CatalogueProduct): Record<string, unknown> {
+  return {
+    product_id: id,
+    business_id: 'bus_sim',
+    name: product.name,
+    description: product.description ?? null,
+    price: product.price,
+    currency: product.currency,
+    is_recurring: product.recurring ?? false,
+    tax_inclusive: false,
+    tax_category: 'digital_products',
+    metadata: {},
+    entitlements: [],
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    price_detail: priceDetail(product),
+  };
+}
+
+/** The `Price` object: `price_detail` in a list, `price` itself when one product is retrieved. */
+function priceDetail(product: CatalogueProduct): Record<string, unknown> {
+  return product.recurring
+    ? { type: 'recurring_price', price: product.price, currency: product.currency, payment_frequency_count: 1, payment_frequency_interval: 'Month' }
+    : { type: 'one_time_price', price: product.price, currency: product.currency, pay_what_you_want: product.pay_what_you_want ?? false };
 }
 
 interface PaymentBody {

@@ -1,4 +1,4 @@
-// Prints the advertised input schema of create_one_time_payment; the build embeds it in the bundle.
-import { advertisedInputSchema } from '../src/advertised-input-schema.js';
+// Prints the advertised input schemas of the tools; the build embeds it in the bundle.
+import { advertisedInputSchemas } from '../src/advertised-input-schema.js';
 
-process.stdout.write(JSON.stringify(advertisedInputSchema));
+process.stdout.write(JSON.stringify(advertisedInputSchemas));

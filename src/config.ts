@@ -9,6 +9,8 @@ export const BASE_URLS: Record<Environment, string> = {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'off'] as const;
+export const CONFIRM_MODES = ['auto', 'never'] as const;
+export type ConfirmMode = (typeof CONFIRM_MODES)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
@@ -20,6 +22,8 @@ export interface Config {
   /** Bound on each HTTP attempt. */
   timeoutMs: number;
   logLevel: LogLevel;
+  /** `auto`: in live_mode, ask the user to confirm each payment when the client supports it. */
+  confirm: ConfirmMode;
   /** Operator guardrail: when set, only these product ids may be charged. */
   allowedProductIds?: readonly string[];
   /** Operator guardrail: when set, a return_url must be on one of these hosts (lower case). */
@@ -42,23 +46,24 @@ export function readVariable(env: EnvironmentVariables, name: string): string | 
 }
 
 export function loadConfig(env: EnvironmentVariables): Config {
-  const environment = readEnvironment(env);
+  const environment = readChoice(env, 'DODO_PAYMENTS_ENVIRONMENT', ENVIRONMENTS, 'test_mode');
   return {
     apiKey: readVariable(env, 'DODO_PAYMENTS_API_KEY'),
     environment,
     baseUrl: readBaseUrl(env) ?? BASE_URLS[environment],
     timeoutMs: readTimeout(env),
-    logLevel: readLogLevel(env),
+    logLevel: readChoice(env, 'DODO_PAYMENTS_LOG', LOG_LEVELS, 'info'),
+    confirm: readChoice(env, 'DODO_PAYMENTS_CONFIRM', CONFIRM_MODES, 'auto'),
     allowedProductIds: readList(env, 'DODO_PAYMENTS_ALLOWED_PRODUCT_IDS'),
     allowedReturnUrlHosts: readList(env, 'DODO_PAYMENTS_ALLOWED_RETURN_URL_HOSTS')?.map((host) => host.toLowerCase()),
   };
 }
 
-function readLogLevel(env: EnvironmentVariables): LogLevel {
-  const value = readVariable(env, 'DODO_PAYMENTS_LOG');
-  if (value === undefined) return 'info';
-  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
-  throw new ConfigError(`DODO_PAYMENTS_LOG must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(value)})`);
+function readChoice<T extends string>(env: EnvironmentVariables, name: string, choices: readonly T[], fallback: T): T {
+  const value = readVariable(env, name);
+  if (value === undefined) return fallback;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name} must be one of ${choices.join(', ')} (got ${JSON.stringify(value)})`);
 }
 
 /** A comma-separated list; undefined (no guardrail) when unset or empty. */
@@ -68,15 +73,6 @@ function readList(env: EnvironmentVariables, name: string): string[] | undefined
     .map((item) => item.trim())
     .filter(Boolean);
   return items?.length ? items : undefined;
-}
-
-function readEnvironment(env: EnvironmentVariables): Environment {
-  const value = readVariable(env, 'DODO_PAYMENTS_ENVIRONMENT');
-  if (value === undefined) return 'test_mode';
-  if ((ENVIRONMENTS as readonly string[]).includes(value)) return value as Environment;
-  throw new ConfigError(
-    `DODO_PAYMENTS_ENVIRONMENT must be test_mode or live_mode (got ${JSON.stringify(value)})`,
-  );
 }
 
 function readBaseUrl(env: EnvironmentVariables): string | undefined {

@@ -2,13 +2,13 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Config, Environment } from './config.js';
 import { paymentInputSchema, type PaymentRequest } from './payment-schema.js';
 import type { JsonSchema } from './json-schema.js';
-import { advertisedInputSchema } from './advertised-input-schema.js';
+import { advertisedInputSchemas } from './advertised-input-schema.js';
 import { validateArguments } from './argument-validation.js';
 import { guardrailViolations, describeGuardrails, type Guardrails } from './guardrails.js';
 import { canonicalJson, type IdempotencyStore } from './idempotency-store.js';
-import { sendPayment, type PaymentOutcome, type Sleep } from './payment-sender.js';
-import type { PaymentsApi } from './payments-api.js';
-import type { LogFields, Logger } from './log.js';
+import { sendPayment, type PaymentOutcome } from './payment-sender.js';
+import { describeLivePayment, lookUpProducts, notConfirmedMessage, type LiveConfirmer } from './live-confirmation.js';
+import { errorResult, MISSING_KEY_RESULT, structuredResult, toolCallLog, withoutNulls, type ToolDependencies } from './tool-runtime.js';
 
 export const CREATE_PAYMENT_TOOL_NAME = 'create_one_time_payment';
 
@@ -49,7 +49,7 @@ export function createPaymentToolDefinition(config: Pick<Config, 'environment'> 
     name: CREATE_PAYMENT_TOOL_NAME,
     title: 'Create one-time payment',
     description: describeCreatePaymentTool(config.environment, config),
-    inputSchema: advertisedInputSchema as Tool['inputSchema'],
+    inputSchema: advertisedInputSchemas.create_one_time_payment as Tool['inputSchema'],
     outputSchema: outputSchema as Tool['outputSchema'],
     annotations: {
       readOnlyHint: false,
@@ -62,32 +62,14 @@ export function createPaymentToolDefinition(config: Pick<Config, 'environment'> 
 
 // --- Handler --------------------------------------------------------------------------------
 
-export interface CreatePaymentDependencies {
-  config: Config;
-  /** Built on first use, so a server without a key still starts and lists its tool. */
-  paymentsApi: () => PaymentsApi;
-  logger: Logger;
+export interface CreatePaymentDependencies extends ToolDependencies {
   idempotency: IdempotencyStore<PaymentOutcome>;
-  sleep: Sleep;
-  now: () => number;
+  confirmer: LiveConfirmer;
 }
 
-export async function handleCreatePayment(
-  args: unknown,
-  signal: AbortSignal,
-  { config, paymentsApi, logger, idempotency, sleep, now }: CreatePaymentDependencies,
-): Promise<CallToolResult> {
-  const startedAt = now();
-  const finish = (outcome: string, result: CallToolResult, fields: LogFields = {}) => {
-    logger.info('tool_call', {
-      tool: CREATE_PAYMENT_TOOL_NAME,
-      outcome,
-      latency_ms: now() - startedAt,
-      environment: config.environment,
-      ...fields,
-    });
-    return result;
-  };
+export async function handleCreatePayment(args: unknown, signal: AbortSignal, dependencies: CreatePaymentDependencies): Promise<CallToolResult> {
+  const { config, api, logger, idempotency, confirmer, sleep } = dependencies;
+  const finish = toolCallLog(CREATE_PAYMENT_TOOL_NAME, dependencies);
 
   const validation = validateArguments(paymentInputSchema, args);
   if (!validation.ok) {
@@ -97,28 +79,21 @@ export async function handleCreatePayment(
   if (violations.length > 0) {
     return finish('refused_by_guardrail', errorResult(`Refused by this server's rules; nothing was sent:\n${violations.join('\n')}`));
   }
-  if (config.apiKey === undefined) {
-    return finish(
-      'not_configured',
-      errorResult(
-        'DODO_PAYMENTS_API_KEY is not set, so no payment can be created. Ask the user to set DODO_PAYMENTS_API_KEY ' +
-          "(a test-mode key for test_mode) in this MCP server's configuration and restart it. Nothing was sent.",
-      ),
-    );
-  }
+  if (config.apiKey === undefined) return finish('not_configured', MISSING_KEY_RESULT);
 
   const { idempotency_key: idempotencyKey, ...body } = validation.value;
-  const send = () =>
-    sendPayment(paymentsApi(), body, {
-      signal,
-      sleep,
-      logger,
-      context: {
-        baseUrl: config.baseUrl,
-        environment: config.environment,
-        productIds: body.product_cart.map((item) => item.product_id),
-      },
-    });
+  const context = { baseUrl: config.baseUrl, environment: config.environment };
+  const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
+  const send = async (): Promise<PaymentOutcome> => {
+    if (mustConfirm) {
+      const summary = describeLivePayment(body, await lookUpProducts(api(), body.product_cart.map((item) => item.product_id), signal));
+      const answer = await confirmer.ask(summary, signal);
+      if (answer !== 'confirmed') {
+        return { kind: 'not_confirmed', failure: { kind: 'not_confirmed', label: answer, message: notConfirmedMessage(answer, confirmer.timeoutMs) }, attempts: 0 };
+      }
+    }
+    return sendPayment(api(), body, { signal, sleep, logger, context });
+  };
 
   let outcome: PaymentOutcome;
   let replayed = false;
@@ -147,18 +122,8 @@ export async function handleCreatePayment(
         : '';
     return finish(`${outcome.kind}: ${outcome.failure.label}`, errorResult(outcome.failure.message + keyNote), logFields);
   }
-  const payment = { ...withoutNulls(outcome.payment), environment: config.environment };
-  return finish(
-    'created',
-    { content: [{ type: 'text', text: JSON.stringify(payment) }], structuredContent: payment },
-    { ...logFields, payment_id: outcome.payment.payment_id },
-  );
-}
-
-function errorResult(text: string): CallToolResult {
-  return { content: [{ type: 'text', text }], isError: true };
-}
-
-function withoutNulls(object: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null));
+  return finish('created', structuredResult({ ...withoutNulls(outcome.payment), environment: config.environment }), {
+    ...logFields,
+    payment_id: outcome.payment.payment_id,
+  });
 }

@@ -1,20 +1,26 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { z } from 'zod';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
   type CallToolRequest,
   type CallToolResult,
+  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from './config.js';
 import { CREATE_PAYMENT_TOOL_NAME, createPaymentToolDefinition, handleCreatePayment } from './create-payment-tool.js';
-import { createPaymentsApi, type PaymentsApi } from './payments-api.js';
+import { LIST_PRODUCTS_TOOL_NAME, handleListProducts, listProductsToolDefinition } from './list-products-tool.js';
+import { GET_PAYMENT_TOOL_NAME, getPaymentToolDefinition, handleGetPayment } from './get-payment-tool.js';
+import { createDodoApi, type DodoApi } from './dodo-api.js';
 import { IdempotencyStore, type IdempotencyStoreOptions } from './idempotency-store.js';
-import { abortableSleep, type PaymentOutcome, type Sleep } from './payment-sender.js';
+import type { PaymentOutcome } from './payment-sender.js';
+import { abortableSleep, type Sleep } from './retry-policy.js';
+import { createElicitationConfirmer } from './live-confirmation.js';
 import { redactSecrets } from './redact.js';
 import { zodJsonSchemaValidator } from './json-schema-validator.js';
 import { silentLogger, type Logger } from './log.js';
+import type { ToolDependencies } from './tool-runtime.js';
 
 export const SERVER_NAME = 'dodo-payments-mcp';
 // Replaced with package.json's version when bundled; the fallback serves in-process tests.
@@ -29,42 +35,52 @@ const LooseCallToolRequestSchema = z.object({ method: z.literal('tools/call'), p
 export interface ServerDependencies {
   logger?: Logger;
   /** Defaults to the official client built from config on first call. */
-  paymentsApi?: PaymentsApi;
+  api?: DodoApi;
   now?: () => number;
-  /** Waits between retries of a 429 or a refused connection; tests pass one that does not wait. */
+  /** Waits between retries; tests pass one that does not wait. */
   sleep?: Sleep;
   idempotency?: IdempotencyStoreOptions;
+  /** How long to wait for the user to confirm a live payment. */
+  confirmationTimeoutMs?: number;
 }
 
-export function createServer(config: Config, dependencies: ServerDependencies = {}): Server {
-  const logger = dependencies.logger ?? silentLogger;
-  let paymentsApi = dependencies.paymentsApi;
-  const getPaymentsApi = () =>
-    (paymentsApi ??= createPaymentsApi({ ...config, apiKey: config.apiKey ?? '' }));
+type ToolHandler = (args: unknown, signal: AbortSignal) => Promise<CallToolResult>;
 
+export function createServer(config: Config, dependencies: ServerDependencies = {}): Server {
+  let api = dependencies.api;
   const server = new Server(
     { name: SERVER_NAME, title: 'Dodo Payments', version: SERVER_VERSION },
     { capabilities: { tools: {} }, jsonSchemaValidator: zodJsonSchemaValidator },
   );
-  const tools = [createPaymentToolDefinition(config)];
-  const idempotency = new IdempotencyStore<PaymentOutcome>(dependencies.idempotency);
+  const toolDependencies: ToolDependencies = {
+    config,
+    api: () => (api ??= createDodoApi({ ...config, apiKey: config.apiKey ?? '' })),
+    logger: dependencies.logger ?? silentLogger,
+    sleep: dependencies.sleep ?? abortableSleep,
+    now: dependencies.now ?? Date.now,
+  };
+  const createDependencies = {
+    ...toolDependencies,
+    idempotency: new IdempotencyStore<PaymentOutcome>(dependencies.idempotency),
+    confirmer: createElicitationConfirmer(server, dependencies.confirmationTimeoutMs),
+  };
+
+  const tools: Tool[] = [createPaymentToolDefinition(config), listProductsToolDefinition, getPaymentToolDefinition];
+  const handlers: Record<string, ToolHandler> = {
+    [CREATE_PAYMENT_TOOL_NAME]: (args, signal) => handleCreatePayment(args, signal, createDependencies),
+    [LIST_PRODUCTS_TOOL_NAME]: (args, signal) => handleListProducts(args, signal, toolDependencies),
+    [GET_PAYMENT_TOOL_NAME]: (args, signal) => handleGetPayment(args, signal, toolDependencies),
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
   server.setRequestHandler(LooseCallToolRequestSchema, async (request, extra) => {
     // The SDK has validated params against CallToolRequestSchema before calling this handler.
     const { name, arguments: args } = request.params as CallToolRequest['params'];
-    if (name !== CREATE_PAYMENT_TOOL_NAME) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${CREATE_PAYMENT_TOOL_NAME}`);
+    const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
+    if (!handler) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${Object.keys(handlers).join(', ')}`);
     }
-    const result = await handleCreatePayment(args, extra.signal, {
-      config,
-      paymentsApi: getPaymentsApi,
-      logger,
-      idempotency,
-      sleep: dependencies.sleep ?? abortableSleep,
-      now: dependencies.now ?? Date.now,
-    });
-    return redactResult(result, [config.apiKey]);
+    return redactResult(await handler(args, extra.signal), [config.apiKey]);
   });
   return server;
 }

@@ -7,6 +7,7 @@ const DEFAULTS_WITHOUT_KEY = {
   baseUrl: BASE_URLS.test_mode,
   timeoutMs: DEFAULT_TIMEOUT_MS,
   logLevel: 'info',
+  confirm: 'auto',
   allowedProductIds: undefined,
   allowedReturnUrlHosts: undefined,
 };
@@ -37,7 +38,7 @@ describe('loadConfig', () => {
   it.each(['production', 'test', 'LIVE_MODE', 'live'])('refuses DODO_PAYMENTS_ENVIRONMENT=%s naming both allowed values', (value) => {
     expect(() => loadConfig({ DODO_PAYMENTS_ENVIRONMENT: value })).toThrow(ConfigError);
     expect(() => loadConfig({ DODO_PAYMENTS_ENVIRONMENT: value })).toThrow(
-      /^DODO_PAYMENTS_ENVIRONMENT must be test_mode or live_mode/,
+      /^DODO_PAYMENTS_ENVIRONMENT must be one of test_mode, live_mode/,
     );
   });
 
@@ -71,6 +72,14 @@ describe('loadConfig', () => {
 
   it.each(['debug', 'info', 'warn', 'off'] as const)('reads DODO_PAYMENTS_LOG=%s', (level) => {
     expect(loadConfig({ DODO_PAYMENTS_LOG: level }).logLevel).toBe(level);
+  });
+
+  it.each(['auto', 'never'] as const)('reads DODO_PAYMENTS_CONFIRM=%s', (mode) => {
+    expect(loadConfig({ DODO_PAYMENTS_CONFIRM: mode }).confirm).toBe(mode);
+  });
+
+  it('refuses an unknown DODO_PAYMENTS_CONFIRM', () => {
+    expect(() => loadConfig({ DODO_PAYMENTS_CONFIRM: 'always' })).toThrow(/^DODO_PAYMENTS_CONFIRM must be one of auto, never/);
   });
 
   it('refuses an unknown DODO_PAYMENTS_LOG, listing the levels', () => {

@@ -54,7 +54,7 @@ describe('Claude Desktop bundle', () => {
     expect(command).toBe('node');
     const environment = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, substitute(value)]));
     expect(environment.DODO_PAYMENTS_ENVIRONMENT).toBe('${user_config.environment}');
-    expect(await listToolsOf(process.execPath, args.map(substitute), environment)).toEqual(['create_one_time_payment']);
+    expect(await listToolsOf(process.execPath, args.map(substitute), environment)).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
   });
 });
 
@@ -78,7 +78,7 @@ describe('npm package', () => {
     expect(installed.code, installed.stderr).toBe(0);
     expect(readdirSync(join(installDir, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['dodo-payments-mcp']);
     const bin = join(installDir, 'node_modules/.bin/dodo-payments-mcp');
-    expect(await listToolsOf(bin, [], { DODO_PAYMENTS_API_KEY: TEST_KEY })).toEqual(['create_one_time_payment']);
+    expect(await listToolsOf(bin, [], { DODO_PAYMENTS_API_KEY: TEST_KEY })).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
   }, 120_000);
 });
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createPaymentToolDefinition } from '../src/create-payment-tool.js';
+import { connectInProcess, testConfig } from './support/in-process.js';
 
 const run = promisify(execFile);
 const readJson = (path: string) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
@@ -39,7 +39,10 @@ describe('Claude Desktop bundle manifest', () => {
     });
   });
 
-  it('lists the tools the server advertises', () => {
-    expect(manifest.tools.map((tool: { name: string }) => tool.name)).toEqual([createPaymentToolDefinition({ environment: 'test_mode' }).name]);
+  it('lists the tools the server advertises', async () => {
+    const server = await connectInProcess(testConfig());
+    const { tools } = await server.client.listTools();
+    await server.close();
+    expect(manifest.tools.map((tool: { name: string }) => tool.name)).toEqual(tools.map((tool) => tool.name));
   });
 });

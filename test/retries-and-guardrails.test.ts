@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Failure } from '../src/api-failures.js';
-import { MAX_RETRY_WAIT_MS, abortableSleep, retryDelayMs } from '../src/payment-sender.js';
+import { MAX_RETRY_WAIT_MS, abortableSleep, retryDelayMs } from '../src/retry-policy.js';
 import { describeGuardrails, guardrailViolations } from '../src/guardrails.js';
 
 const failure = (overrides: Partial<Failure>): Failure => ({ kind: 'rejected', label: '', message: '', ...overrides });

@@ -27,7 +27,7 @@ describe('the built server over stdio with the SDK client', () => {
     try {
       expect(client.getServerVersion()).toMatchObject({ name: 'dodo-payments-mcp', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
       const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment']);
+      expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
       // The bundle embeds a schema computed at build time; it must be what the source computes.
       const inProcess = await connectInProcess(testConfig());
       expect(tools).toEqual((await inProcess.client.listTools()).tools);
@@ -57,7 +57,7 @@ describe('the built server, line by line', () => {
     server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     server.send('{"jsonrpc": "2.0", "id": 99, "method": tools/list}');
     server.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    expect((await server.response(2)).result).toMatchObject({ tools: [{ name: 'create_one_time_payment' }] });
+    expect((await server.response(2)).result).toMatchObject({ tools: [{ name: 'create_one_time_payment' }, { name: 'list_products' }, { name: 'get_payment' }] });
 
     server.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT } });
     expect((await server.response(3)).result).toMatchObject({ structuredContent: { payment_id: expect.stringMatching(/^pay_/) } });
@@ -85,7 +85,7 @@ describe('the built server, line by line', () => {
   });
 
   it.each([
-    [{ DODO_PAYMENTS_ENVIRONMENT: 'production' }, 'DODO_PAYMENTS_ENVIRONMENT must be test_mode or live_mode'],
+    [{ DODO_PAYMENTS_ENVIRONMENT: 'production' }, 'DODO_PAYMENTS_ENVIRONMENT must be one of test_mode, live_mode'],
     [{ DODO_PAYMENTS_TIMEOUT_MS: 'soon' }, 'DODO_PAYMENTS_TIMEOUT_MS must be a positive whole number'],
   ])('exits with status 2 and one stderr line for %o', async (variables, message) => {
     const server = spawnRawServer(variables);

@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../src/config.js';
@@ -9,7 +9,7 @@ import { createServer, type ServerDependencies } from '../../src/server.js';
 export const TEST_KEY = 'sk_test_5ecret_K3y_never_shown';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { apiKey: TEST_KEY, environment: 'test_mode', baseUrl: 'http://127.0.0.1:9', timeoutMs: 2_000, logLevel: 'info', ...overrides };
+  return { apiKey: TEST_KEY, environment: 'test_mode', baseUrl: 'http://127.0.0.1:9', timeoutMs: 2_000, logLevel: 'info', confirm: 'auto', ...overrides };
 }
 
 export interface InProcessSession {
@@ -18,11 +18,19 @@ export interface InProcessSession {
   close(): Promise<void>;
 }
 
+export interface ClientOptions {
+  capabilities?: ClientCapabilities;
+  /** Answers the server's elicitation requests (needs capabilities.elicitation). */
+  onElicit?: (request: ElicitRequest) => Promise<ElicitResult>;
+}
+
 /** A real MCP client connected in-process to `createServer(config)`; tools are listed first so the client checks output schemas. */
-export async function connectInProcess(config: Config, dependencies: ServerDependencies = {}): Promise<InProcessSession> {
+export async function connectInProcess(config: Config, dependencies: ServerDependencies = {}, clientOptions: ClientOptions = {}): Promise<InProcessSession> {
   const server = createServer(config, dependencies);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  const client = new Client({ name: 'test-client', version: '1.0.0' }, { capabilities: clientOptions.capabilities ?? {} });
+  const { onElicit } = clientOptions;
+  if (onElicit) client.setRequestHandler(ElicitRequestSchema, (request) => onElicit(request));
   await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
   await client.listTools();
   return {

@@ -1,0 +1,42 @@
+import type { DodoPayments } from 'dodopayments';
+import type { PaymentCreateParams, Payment } from 'dodopayments/resources/payments';
+import type { Product, ProductListParams, ProductListResponse } from 'dodopayments/resources/products/products';
+import type { Config } from './config.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
+
+/** The calls the tools make; an interface so tests and the server factory can swap it. */
+export interface DodoApi {
+  /** Resolves to whatever the API answered with status 2xx (checked by the caller); rejects with the SDK's typed errors. */
+  createPayment(body: PaymentCreateParams, signal?: AbortSignal): Promise<unknown>;
+  retrievePayment(paymentId: string, signal?: AbortSignal): Promise<Payment>;
+  /** One page of `GET /products`. */
+  listProducts(query: ProductListParams, signal?: AbortSignal): Promise<ProductListResponse[]>;
+  retrieveProduct(productId: string, signal?: AbortSignal): Promise<Product>;
+}
+
+export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { apiKey: string }): DodoApi {
+  // Loaded on the first call, not at start: a client that only lists tools never pays for it.
+  let client: Promise<DodoPayments> | undefined;
+  const loadClient = async () => {
+    const { DodoPayments } = await import('dodopayments');
+    return new DodoPayments({
+      bearerToken: config.apiKey,
+      baseURL: config.baseUrl,
+      timeout: config.timeoutMs,
+      // POST /payments has no idempotency key: a re-sent request after a timeout or 5xx can charge twice.
+      // Retries are decided by retry-policy.ts, which knows which failures certainly changed nothing.
+      maxRetries: 0,
+      // The SDK logs to console (stdout), which belongs to JSON-RPC; the server logs for itself.
+      logLevel: 'off',
+      webhookKey: null,
+      fetch: nodeHttpFetch,
+    });
+  };
+  const sdk = () => (client ??= loadClient());
+  return {
+    createPayment: async (body, signal) => (await sdk()).payments.create(body, { signal }),
+    retrievePayment: async (paymentId, signal) => (await sdk()).payments.retrieve(paymentId, { signal }),
+    listProducts: async (query, signal) => (await (await sdk()).products.list(query, { signal })).items,
+    retrieveProduct: async (productId, signal) => (await sdk()).products.retrieve(productId, { signal }),
+  };
+}

@@ -1,0 +1,102 @@
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { ProductListResponse } from 'dodopayments/resources/products/products';
+import { listProductsInputSchema } from './read-tool-schemas.js';
+import { advertisedInputSchemas } from './advertised-input-schema.js';
+import type { JsonSchema } from './json-schema.js';
+import { argumentsForRead, errorResult, readFromApi, structuredResult, toolCallLog, withoutNulls, type ToolDependencies } from './tool-runtime.js';
+
+export const LIST_PRODUCTS_TOOL_NAME = 'list_products';
+
+// --- Schema ---------------------------------------------------------------------------------
+
+const outputSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    products: { type: 'array', items: { type: 'object' } },
+    next_cursor: { type: 'string', description: 'Absent on the last page.' },
+    environment: { type: 'string' },
+  },
+  required: ['products', 'environment'],
+};
+
+// --- Description ----------------------------------------------------------------------------
+
+export const listProductsToolDefinition: Tool = {
+  name: LIST_PRODUCTS_TOOL_NAME,
+  title: 'List products',
+  description:
+    "Find product_ids for create_one_time_payment: the merchant's one-time products with name, price (smallest currency unit), currency, pay_what_you_want. Pages continue with next_cursor.",
+  inputSchema: advertisedInputSchemas.list_products as Tool['inputSchema'],
+  outputSchema: outputSchema as Tool['outputSchema'],
+  annotations: { readOnlyHint: true, openWorldHint: true },
+};
+
+// --- Handler --------------------------------------------------------------------------------
+
+// The API is read in its largest pages; the tool's page_size only bounds what it returns. A cursor is
+// "API page:offset in it", so a page cut short by page_size (or by the name filter) loses nothing.
+const API_PAGE_SIZE = 100;
+// A sparse name filter could otherwise read the whole catalogue in one call.
+const MAX_API_PAGES_PER_CALL = 5;
+const DESCRIPTION_LENGTH = 100;
+const NAME_LENGTH = 80;
+
+export async function handleListProducts(args: unknown, signal: AbortSignal, dependencies: ToolDependencies): Promise<CallToolResult> {
+  const { config } = dependencies;
+  const finish = toolCallLog(LIST_PRODUCTS_TOOL_NAME, dependencies);
+  const checked = argumentsForRead(listProductsInputSchema, args, config, finish);
+  if (!checked.ok) return checked.result;
+
+  const { name_contains: nameContains, page_size: pageSize, cursor, archived, brand_id: brandId } = checked.value;
+  const needle = nameContains?.toLowerCase();
+  let [apiPage = 0, offset = 0] = (cursor ?? '0:0').split(':').map(Number);
+  const products: Record<string, unknown>[] = [];
+  let nextCursor: string | undefined;
+
+  for (let pagesRead = 0; pagesRead < MAX_API_PAGES_PER_CALL && products.length < pageSize; pagesRead++) {
+    const query = { page_number: apiPage, page_size: API_PAGE_SIZE, recurring: false, ...(archived !== undefined && { archived }), ...(brandId && { brand_id: brandId }) };
+    const page = await readFromApi(dependencies, signal, 'the product list', (api) => api.listProducts(query, signal));
+    if (!page.ok) return finish(`${page.failure.kind}: ${page.failure.label}`, errorResult(page.failure.message));
+
+    let index = offset;
+    for (; index < page.value.length && products.length < pageSize; index++) {
+      const product = page.value[index] as ProductListResponse;
+      if (!product.is_recurring && (needle === undefined || (product.name ?? '').toLowerCase().includes(needle))) {
+        products.push(summarizeProduct(product));
+      }
+    }
+    if (index < page.value.length) {
+      nextCursor = `${apiPage}:${index}`;
+      break;
+    }
+    if (page.value.length < API_PAGE_SIZE) {
+      nextCursor = undefined;
+      break;
+    }
+    apiPage += 1;
+    offset = 0;
+    nextCursor = `${apiPage}:0`;
+  }
+
+  const result = { products, ...(nextCursor !== undefined && { next_cursor: nextCursor }), environment: config.environment };
+  return finish('listed', structuredResult(result), { count: products.length });
+}
+
+/** Only what an agent needs to choose a product and quote its price, kept short. */
+function summarizeProduct(product: ProductListResponse): Record<string, unknown> {
+  const detail = product.price_detail;
+  const oneTime = detail?.type === 'one_time_price' ? detail : undefined;
+  return withoutNulls({
+    product_id: product.product_id,
+    name: truncate(product.name, NAME_LENGTH),
+    price: product.price ?? oneTime?.price ?? null,
+    currency: product.currency ?? oneTime?.currency ?? null,
+    pay_what_you_want: oneTime?.pay_what_you_want ?? false,
+    description: truncate(product.description, DESCRIPTION_LENGTH),
+  });
+}
+
+function truncate(text: string | null | undefined, length: number): string | null {
+  if (!text) return null;
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}

@@ -1,0 +1,98 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { PaymentCreateParams } from 'dodopayments/resources/payments';
+import type { Product } from 'dodopayments/resources/products/products';
+import type { DodoApi } from './dodo-api.js';
+
+export const CONFIRMATION_TIMEOUT_MS = 60_000;
+
+export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out';
+
+/** Asks the user, through the client, to confirm a live payment. */
+export interface LiveConfirmer {
+  timeoutMs: number;
+  /** Whether the connected client declared form elicitation. */
+  available(): boolean;
+  ask(message: string, signal: AbortSignal): Promise<ConfirmationAnswer>;
+}
+
+export function createElicitationConfirmer(server: Server, timeoutMs = CONFIRMATION_TIMEOUT_MS): LiveConfirmer {
+  return {
+    timeoutMs,
+    available: () => {
+      const elicitation = server.getClientCapabilities()?.elicitation;
+      // Since 2025-11-25 a client lists its modes; an empty object (older revisions) means form.
+      return elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
+    },
+    ask: async (message, signal) => {
+      try {
+        const answer = await server.elicitInput(
+          {
+            mode: 'form',
+            message,
+            requestedSchema: {
+              type: 'object',
+              properties: { confirm: { type: 'boolean', title: 'Create this live payment', default: false } },
+              required: ['confirm'],
+            },
+          },
+          { timeout: timeoutMs, signal },
+        );
+        if (answer.action === 'accept') return answer.content?.confirm === true ? 'confirmed' : 'declined';
+        return answer.action === 'decline' ? 'declined' : 'cancelled';
+      } catch (error) {
+        if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return 'timed_out';
+        throw error;
+      }
+    },
+  };
+}
+
+export function notConfirmedMessage(answer: Exclude<ConfirmationAnswer, 'confirmed'>, timeoutMs: number): string {
+  switch (answer) {
+    case 'declined':
+      return 'The user declined this live payment. Nothing was sent; do not retry unless the user asks again.';
+    case 'cancelled':
+      return 'The user dismissed the confirmation of this live payment. Nothing was sent.';
+    case 'timed_out':
+      return `No confirmation of this live payment within ${timeoutMs / 1000} s. Nothing was sent; ask the user whether to try again.`;
+  }
+}
+
+/** Product details for the confirmation; a product that cannot be read is simply left out. */
+export async function lookUpProducts(api: DodoApi, productIds: readonly string[], signal: AbortSignal): Promise<Map<string, Product>> {
+  const unique = [...new Set(productIds)];
+  const found = await Promise.all(unique.map((id) => api.retrieveProduct(id, signal).catch(() => undefined)));
+  return new Map(found.flatMap((product, index) => (product ? [[unique[index] as string, product]] : [])));
+}
+
+/** What the user confirms: the customer, each item with its quantity, and the total where prices allow. */
+export function describeLivePayment(request: PaymentCreateParams, products: ReadonlyMap<string, Product>): string {
+  const customer = 'customer_id' in request.customer ? `existing customer ${request.customer.customer_id}` : `new customer ${request.customer.email}`;
+  let total = 0;
+  let currency: string | undefined;
+  let totalKnown = true;
+  const lines = request.product_cart.map((item) => {
+    const product = products.get(item.product_id);
+    const price = product?.price.type === 'one_time_price' ? product.price : undefined;
+    const unitPrice = price?.pay_what_you_want ? item.amount ?? undefined : price?.price;
+    if (price === undefined || unitPrice === undefined || (currency !== undefined && currency !== price.currency)) totalKnown = false;
+    else {
+      currency = price.currency;
+      total += unitPrice * item.quantity;
+    }
+    const name = product?.name ? `${product.name} (${item.product_id})` : item.product_id;
+    return `• ${item.quantity} × ${name}${price && unitPrice !== undefined ? ` at ${formatAmount(unitPrice, price.currency)}` : ''}`;
+  });
+  const totalLine =
+    totalKnown && currency !== undefined
+      ? `Expected total: ${formatAmount(total, currency)} (before tax and discounts).`
+      : 'Expected total: not available (a product price could not be read).';
+  return [`Create a LIVE payment for ${customer}? The customer is charged real money when they pay.`, ...lines, totalLine].join('\n');
+}
+
+/** An amount in the currency's smallest unit, written in its main unit: 4900 USD → "49.00 USD", 1500 JPY → "1500 JPY". */
+export function formatAmount(amount: number, currency: string): string {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return `${(amount / 10 ** digits).toFixed(digits)} ${currency}`;
+}

@@ -1,0 +1,68 @@
+import type { Failure } from './api-failures.js';
+import type { Logger } from './log.js';
+
+export const MAX_RETRIES = 2;
+export const MAX_RETRY_WAIT_MS = 10_000;
+const QUICK_BACKOFF_MS = 250;
+const RATE_LIMIT_BACKOFF_MS = 1_000;
+
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+export interface RetryOptions {
+  signal: AbortSignal;
+  sleep: Sleep;
+  logger: Logger;
+  /**
+   * A read changes nothing, so any transient failure may be retried. A write is retried only where
+   * it certainly created nothing: a 429, or a connection that was never made.
+   */
+  readOnly: boolean;
+}
+
+/** How long to wait before trying again, or undefined to stop. Never retries a cancelled call. */
+export function retryDelayMs(failure: Failure, retriesSoFar: number, readOnly = false): number | undefined {
+  if (retriesSoFar >= MAX_RETRIES || failure.cancelled) return undefined;
+  if (failure.status === 429) {
+    const asked = failure.retryAfterSeconds !== undefined ? failure.retryAfterSeconds * 1000 : RATE_LIMIT_BACKOFF_MS * 2 ** retriesSoFar;
+    return Math.min(MAX_RETRY_WAIT_MS, asked);
+  }
+  if (failure.kind === 'not_sent' || (readOnly && failure.kind === 'unknown_outcome')) {
+    return QUICK_BACKOFF_MS * 2 ** retriesSoFar;
+  }
+  return undefined;
+}
+
+export type Attempted<T> = { ok: true; value: T; attempts: number } | { ok: false; failure: Failure; attempts: number };
+
+/** Calls `call` until it succeeds or `retryDelayMs` says stop; failures are put into words by `describe`. */
+export async function callWithRetries<T>(
+  call: () => Promise<T>,
+  describe: (error: unknown) => Failure,
+  { signal, sleep, logger, readOnly }: RetryOptions,
+): Promise<Attempted<T>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ok: true, value: await call(), attempts: attempt };
+    } catch (error) {
+      const failure = describe(error);
+      const delay = signal.aborted ? undefined : retryDelayMs(failure, attempt - 1, readOnly);
+      if (delay === undefined) return { ok: false, failure, attempts: attempt };
+      logger.debug('retry', { after: failure.label, attempt, delay_ms: delay });
+      await sleep(delay, signal);
+      // Cancelled while waiting: the last failure stands (for a write, it was a definite one).
+      if (signal.aborted) return { ok: false, failure, attempts: attempt };
+    }
+  }
+}
+
+/** setTimeout that ends early when the call is cancelled and leaves no timer or listener behind. */
+export const abortableSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
