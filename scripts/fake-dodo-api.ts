@@ -266,6 +266,14 @@ export const answer = {
     },
   /** Never answers (until the test closes the server). */
   hang: (): Responder => () => new Promise<void>(() => {}),
+  /** Sends the status line and part of the body, then neither finishes nor closes. */
+  stallMidBody:
+    (): Responder =>
+    (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+      response.write('{"payment_id":"pay_');
+      return new Promise<void>(() => {});
+    },
   /** Sends the status line and part of the body, then destroys the connection. */
   resetMidResponse:
     (): Responder =>

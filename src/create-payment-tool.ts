@@ -1,6 +1,6 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Config, Environment } from './config.js';
-import { paymentInputSchema, type PaymentRequest } from './payment-schema.js';
+import { paymentInputSchema } from './payment-schema.js';
 import type { JsonSchema } from './json-schema.js';
 import { advertisedInputSchemas } from './advertised-input-schema.js';
 import { validateArguments } from './argument-validation.js';

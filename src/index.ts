@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, secrets: [config.apiKey] });
   if (config.apiKey === undefined) {
     logger.warn('api_key_missing', {
-      message: 'DODO_PAYMENTS_API_KEY is not set; the tool is listed but every call will return an error',
+      message: 'DODO_PAYMENTS_API_KEY is not set; the tools are listed but every call will return an error',
     });
   }
   if (config.environment === 'live_mode') {

@@ -39,7 +39,7 @@ function classify(result: Awaited<ReturnType<InProcessSession['call']>>): Result
   return match ? match[0] : ('unclassified: ' + text) as ResultClass;
 }
 
-const created = (): Responder => (request, response, fake) =>
+const created = (): Responder => (_request, response, fake) =>
   sendJson(response, 200, { payment_id: `pay_${fake.requests.length}`, total_amount: 100, payment_link: 'https://pay.example/x', customer: {}, metadata: {} });
 
 describe('fault matrix', () => {
@@ -62,6 +62,7 @@ describe('fault matrix', () => {
     ['504', [answer.error(504, 'GATEWAY_TIMEOUT', 'slow upstream')], 'unknown_outcome', '504 GATEWAY_TIMEOUT', 1, []],
     ['a hang past the timeout', [answer.hang()], 'unknown_outcome', 'did not answer in time', 1, []],
     ['a reset mid-response', [answer.resetMidResponse()], 'unknown_outcome', 'may or may not', 1, []],
+    ['a body that stalls past the timeout', [answer.stallMidBody()], 'unknown_outcome', 'did not answer in time', 1, []],
     ['a 200 with HTML', [answer.text(200, 'text/html', '<html>ok</html>')], 'unknown_outcome', 'not a payment', 1, []],
     ['a 200 with JSON missing payment_id', [answer.json(200, { total_amount: 100 })], 'unknown_outcome', 'no payment_id', 1, []],
     ['an error body that contains the API key', [answer.json(400, { code: 'BAD', message: `key ${TEST_KEY}`, detail: { echo: TEST_KEY } })], 'rejected', 'key [REDACTED]', 1, []],
