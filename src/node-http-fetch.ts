@@ -34,7 +34,11 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
   const { signal } = init;
   return new Promise<Response>((resolve, reject) => {
     if (signal?.aborted) return reject(abortError());
-    const body = typeof init.body === 'string' ? init.body : undefined;
+    const body = init.body ?? undefined;
+    // The client sends JSON text; anything else (streams, forms) is not needed here and must not be dropped silently.
+    if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      return reject(new TypeError('nodeHttpFetch sends only string or byte bodies'));
+    }
     const headers = toHeaderRecord(init.headers);
     // A known length lets Node send headers and body in one write instead of chunked pieces.
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
