@@ -1,9 +1,8 @@
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Payment } from 'dodopayments/resources/payments';
 import { getPaymentInputSchema } from './read-tool-schemas.js';
-import { advertisedInputSchemas } from './advertised-input-schema.js';
 import type { JsonSchema } from './json-schema.js';
-import { argumentsForRead, errorResult, readFromApi, structuredResult, toolCallLog, withoutNulls, type ToolDependencies } from './tool-runtime.js';
+import { argumentsForRead, errorResult, readFromApi, readOnlyToolDefinition, structuredResult, toolCallLog, withoutNulls, type ToolDependencies } from './tool-runtime.js';
 
 export const GET_PAYMENT_TOOL_NAME = 'get_payment';
 
@@ -22,15 +21,12 @@ const outputSchema: JsonSchema = {
 
 // --- Description ----------------------------------------------------------------------------
 
-export const getPaymentToolDefinition: Tool = {
-  name: GET_PAYMENT_TOOL_NAME,
-  title: 'Get payment',
-  description:
-    "Has the customer paid? A payment's status (succeeded = paid; requires_payment_method or absent = not yet; failed, processing, cancelled, …), amount, currency, customer_id, created_at, payment_link.",
-  inputSchema: advertisedInputSchemas.get_payment as Tool['inputSchema'],
-  outputSchema: outputSchema as Tool['outputSchema'],
-  annotations: { readOnlyHint: true, openWorldHint: true },
-};
+export const getPaymentToolDefinition = readOnlyToolDefinition(
+  GET_PAYMENT_TOOL_NAME,
+  'Get payment',
+  "Has the customer paid? A payment's status (succeeded = paid; requires_payment_method or absent = not yet; failed, processing, cancelled, …), amount, currency, customer_id, created_at, payment_link.",
+  outputSchema,
+);
 
 // --- Handler --------------------------------------------------------------------------------
 

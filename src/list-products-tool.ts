@@ -1,9 +1,8 @@
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ProductListResponse } from 'dodopayments/resources/products/products';
 import { listProductsInputSchema } from './read-tool-schemas.js';
-import { advertisedInputSchemas } from './advertised-input-schema.js';
 import type { JsonSchema } from './json-schema.js';
-import { argumentsForRead, errorResult, readFromApi, structuredResult, toolCallLog, withoutNulls, type ToolDependencies } from './tool-runtime.js';
+import { argumentsForRead, errorResult, readFromApi, readOnlyToolDefinition, structuredResult, toolCallLog, withoutNulls, type ToolDependencies } from './tool-runtime.js';
 
 export const LIST_PRODUCTS_TOOL_NAME = 'list_products';
 
@@ -21,15 +20,12 @@ const outputSchema: JsonSchema = {
 
 // --- Description ----------------------------------------------------------------------------
 
-export const listProductsToolDefinition: Tool = {
-  name: LIST_PRODUCTS_TOOL_NAME,
-  title: 'List products',
-  description:
-    "Find product_ids for create_one_time_payment: the merchant's one-time products with name, price (smallest currency unit), currency, pay_what_you_want. Pages continue with next_cursor.",
-  inputSchema: advertisedInputSchemas.list_products as Tool['inputSchema'],
-  outputSchema: outputSchema as Tool['outputSchema'],
-  annotations: { readOnlyHint: true, openWorldHint: true },
-};
+export const listProductsToolDefinition = readOnlyToolDefinition(
+  LIST_PRODUCTS_TOOL_NAME,
+  'List products',
+  "Find product_ids for create_one_time_payment: the merchant's one-time products with name, price (smallest currency unit), currency, pay_what_you_want. Pages continue with next_cursor.",
+  outputSchema,
+);
 
 // --- Handler --------------------------------------------------------------------------------
 

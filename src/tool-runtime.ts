@@ -1,11 +1,13 @@
 import type { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from './config.js';
 import type { DodoApi } from './dodo-api.js';
 import type { LogFields, Logger } from './log.js';
 import { callWithRetries, type Attempted, type Sleep } from './retry-policy.js';
 import { validateArguments } from './argument-validation.js';
 import { describeReadFailure } from './api-failures.js';
+import { advertisedInputSchemas } from './advertised-input-schema.js';
+import type { JsonSchema } from './json-schema.js';
 
 /** What every tool handler is given; passed in so tests can drive each piece. */
 export interface ToolDependencies {
@@ -15,6 +17,23 @@ export interface ToolDependencies {
   logger: Logger;
   sleep: Sleep;
   now: () => number;
+}
+
+/** A tool that only reads: its input schema is the build-time one under its name, its annotations say so. */
+export function readOnlyToolDefinition(
+  name: 'list_products' | 'get_payment',
+  title: string,
+  description: string,
+  outputSchema: JsonSchema,
+): Tool {
+  return {
+    name,
+    title,
+    description,
+    inputSchema: advertisedInputSchemas[name] as Tool['inputSchema'],
+    outputSchema: outputSchema as Tool['outputSchema'],
+    annotations: { readOnlyHint: true, openWorldHint: true },
+  };
 }
 
 export function errorResult(text: string): CallToolResult {

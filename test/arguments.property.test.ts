@@ -3,22 +3,18 @@
 import fc from 'fast-check';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { validateArguments } from '../src/argument-validation.js';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/dodo-enums.js';
 import { paymentInputSchema } from '../src/payment-schema.js';
-import { TEST_KEY, connectInProcess, resultText, testConfig, type InProcessSession } from './support/in-process.js';
+import { connectInProcess, resultText, testConfig, type InProcessSession } from './support/in-process.js';
 
-let api: FakeDodoApi;
+const api = useFakeDodoApi();
 let session: InProcessSession;
 beforeAll(async () => {
-  api = await startFakeDodoApi({ apiKey: TEST_KEY });
   session = await connectInProcess(testConfig({ baseUrl: api.url }));
 });
-afterAll(async () => {
-  await session.close();
-  await api.close();
-});
+afterAll(() => session.close());
 
 /** Usually a valid value, sometimes an invalid one (by default: anything at all). */
 // An unbiased draw keeps the odds as written (fast-check's bias favours edge values such as 0).

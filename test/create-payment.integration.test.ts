@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { answer, startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
+import { answer } from '../scripts/fake-dodo-api.js';
 import {
   SAMPLE_PAYMENT,
   TEST_KEY,
@@ -11,17 +12,13 @@ import {
   type InProcessSession,
 } from './support/in-process.js';
 
-let api: FakeDodoApi;
+const api = useFakeDodoApi();
 let session: InProcessSession;
 
 beforeAll(async () => {
-  api = await startFakeDodoApi({ apiKey: TEST_KEY });
   session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300 }));
 });
-afterAll(async () => {
-  await session.close();
-  await api.close();
-});
+afterAll(() => session.close());
 afterEach(() => {
   api.requests.length = 0;
 });

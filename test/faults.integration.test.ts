@@ -2,7 +2,8 @@
 // the message, and the exact number of POSTs the API received (the duplicate-payment risk).
 import { createServer as createHttpServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { answer, sendJson, startFakeDodoApi, type FakeDodoApi, type Responder } from '../scripts/fake-dodo-api.js';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
+import { answer, sendJson, type Responder } from '../scripts/fake-dodo-api.js';
 import { SAMPLE_PAYMENT, TEST_KEY, closedPort, connectInProcess, resultText, testConfig, type InProcessSession } from './support/in-process.js';
 
 type ResultClass = 'created' | 'rejected' | 'unknown_outcome' | 'not_sent';
@@ -13,20 +14,16 @@ const MESSAGE_FOR: Record<Exclude<ResultClass, 'created'>, string> = {
   not_sent: 'Nothing was sent, so no payment was created',
 };
 
-let api: FakeDodoApi;
+const api = useFakeDodoApi();
 let session: InProcessSession;
 const waits: number[] = [];
 
 beforeAll(async () => {
-  api = await startFakeDodoApi({ apiKey: TEST_KEY });
   session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300 }), {
     sleep: async (ms) => void waits.push(ms),
   });
 });
-afterAll(async () => {
-  await session.close();
-  await api.close();
-});
+afterAll(() => session.close());
 afterEach(() => {
   api.requests.length = 0;
   waits.length = 0;

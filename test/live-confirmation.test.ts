@@ -1,17 +1,13 @@
 // Confirmation before a live payment: elicitation through a real MCP client, and the summary it shows.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Product } from 'dodopayments/resources/products/products';
-import { startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
 import { CONFIRMATION_TIMEOUT_MS, describeLivePayment, formatAmount } from '../src/live-confirmation.js';
 import type { Config } from '../src/config.js';
-import { SAMPLE_PAYMENT, TEST_KEY, connectInProcess, resultText, testConfig, type ClientOptions } from './support/in-process.js';
+import { SAMPLE_PAYMENT, connectInProcess, resultText, testConfig, type ClientOptions } from './support/in-process.js';
 
-let api: FakeDodoApi;
-beforeAll(async () => {
-  api = await startFakeDodoApi({ apiKey: TEST_KEY });
-});
-afterAll(() => api.close());
+const api = useFakeDodoApi();
 afterEach(() => {
   api.requests.length = 0;
 });

@@ -1,20 +1,17 @@
 // list_products and get_payment against the simulated API, through an in-memory MCP client.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { answer, largeCatalogue, startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
 import { SAMPLE_PAYMENT, TEST_KEY, connectInProcess, resultText, testConfig, type InProcessSession } from './support/in-process.js';
 
-let api: FakeDodoApi;
+const api = useFakeDodoApi();
 let session: InProcessSession;
 const noWait = { sleep: async () => {} };
 
 beforeAll(async () => {
-  api = await startFakeDodoApi({ apiKey: TEST_KEY });
   session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300 }), noWait);
 });
-afterAll(async () => {
-  await session.close();
-  await api.close();
-});
+afterAll(() => session.close());
 afterEach(() => {
   api.requests.length = 0;
 });

@@ -1,6 +1,6 @@
 // The MCP Inspector's schema lint and one tools/call through it, against the built server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
 import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
 import { run } from './support/run.js';
@@ -12,11 +12,7 @@ const inspect = (...args: string[]) =>
 /** Lines in which --strict reports a finding, of any severity ("Warning: tool …", "Error: tool …"). */
 const findings = (stderr: string) => stderr.split('\n').filter((line) => /^(Warning|Error): tool /.test(line));
 
-let api: FakeDodoApi;
-beforeAll(async () => {
-  api = await startFakeDodoApi({ apiKey: TEST_KEY });
-});
-afterAll(() => api.close());
+const api = useFakeDodoApi();
 
 describe('MCP Inspector CLI', () => {
   it('finds nothing to report in the advertised schema (tools/list --strict)', async () => {

@@ -1,15 +1,12 @@
 // The built server as a process: faults over stdio with the whole transcript searched for the key,
 // prompt clean shutdown, and what goes to stderr.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answer, startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
+import { describe, expect, it } from 'vitest';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
+import { answer } from '../scripts/fake-dodo-api.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
 import { initializeRequest, spawnRawServer, type RawServer } from './support/spawned-server.js';
 
-let api: FakeDodoApi;
-beforeAll(async () => {
-  api = await startFakeDodoApi({ apiKey: TEST_KEY });
-});
-afterAll(() => api.close());
+const api = useFakeDodoApi();
 
 async function initialized(variables: Record<string, string>): Promise<RawServer> {
   const server = spawnRawServer(variables);

@@ -1,17 +1,14 @@
 // Drives the built bundle (dist/index.js) as a client would: a separate process over stdio.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { answer, startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
+import { answer } from '../scripts/fake-dodo-api.js';
 import { SAMPLE_PAYMENT, TEST_KEY, connectInProcess, testConfig } from './support/in-process.js';
 import { SERVER_ENTRY, initializeRequest, serverEnvironment, spawnRawServer } from './support/spawned-server.js';
 
-let api: FakeDodoApi;
-beforeAll(async () => {
-  api = await startFakeDodoApi({ apiKey: TEST_KEY });
-});
-afterAll(() => api.close());
+const api = useFakeDodoApi();
 
 describe('the built server over stdio with the SDK client', () => {
   it('lists the tool and creates a payment', async () => {
