@@ -61,6 +61,13 @@ export interface FakeDodoApi {
   paymentPosts(): number;
   /** Count of requests whose client went away before the answer was complete (cancelled or timed out). */
   abandoned(): number;
+  /**
+   * A deterministic gate: every request that arrives from now on is recorded, then held unanswered until
+   * the returned function is called. Tests use it instead of sleeps to keep calls in flight.
+   */
+  hold(): () => void;
+  /** Resolves once at least `count` requests are being held by `hold()`. */
+  held(count: number): Promise<void>;
   /** Payments created so far, by id, with the status the simulation gives them. */
   payments: Map<string, Record<string, unknown>>;
   close(): Promise<void>;
@@ -72,6 +79,19 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
   const sockets = new Set<Socket>();
   let paymentCount = 0;
   let abandonedCount = 0;
+  let gate: Promise<void> | undefined;
+  let heldCount = 0;
+  const heldWaiters: { count: number; resolve: () => void }[] = [];
+  const holdIfGated = async () => {
+    if (!gate) return;
+    const waitFor = gate;
+    heldCount += 1;
+    for (const waiter of heldWaiters.filter((candidate) => candidate.count <= heldCount)) {
+      heldWaiters.splice(heldWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+    await waitFor;
+  };
 
   const simulate: Responder = (request, response) => {
     // The hosted checkout: opening the link "pays" the payment, so demos can show a status change.
@@ -187,6 +207,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
       body: parseJsonOrText(text),
     };
     api.requests.push(request);
+    await holdIfGated();
     await (queue.shift() ?? simulate)(request, response, api);
   });
   server.on('connection', (socket) => {
@@ -201,6 +222,16 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     script: (...responders) => queue.push(...responders),
     paymentPosts: () => api.requests.filter((r) => r.method === 'POST' && r.path === '/payments').length,
     abandoned: () => abandonedCount,
+    hold: () => {
+      let open!: () => void;
+      gate = new Promise<void>((resolve) => (open = resolve));
+      heldCount = 0;
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
+    held: (count) => (heldCount >= count ? Promise.resolve() : new Promise<void>((resolve) => heldWaiters.push({ count, resolve }))),
     payments: new Map(),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,10 +1,13 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './log.js';
-import { createServer, SERVER_VERSION } from './server.js';
-import { parseCliArguments, usage } from './cli-arguments.js';
+import { parseCliArguments } from './cli/arguments.js';
+import { usage } from './cli/usage.js';
+import { loadConfig, type Config } from './config/config.js';
+import { ConfigError } from './config/config-values.js';
+import { createLogger } from './logging/logger.js';
+import { SERVER_VERSION } from './server/create-server.js';
+import { createSharedState } from './server/shared-state.js';
+import { serveStdio } from './transports/stdio.js';
 
-// The stdio entry: configuration from the environment only, never argv (secrets on a command line leak).
+// The entry: configuration from the environment only, never argv (secrets on a command line leak).
 async function main(): Promise<void> {
   const action = parseCliArguments(process.argv.slice(2));
   switch (action.kind) {
@@ -36,26 +39,7 @@ async function main(): Promise<void> {
   if (config.environment === 'live_mode') {
     logger.warn('live_mode', { message: 'LIVE MODE: payments created by this server charge real customers real money' });
   }
-
-  const server = createServer(config, { logger });
-  // A malformed stdin line is skipped by the transport; log that it happened, not what it said (may hold PII).
-  server.onerror = (error) =>
-    logger.warn('protocol_error', { error: error instanceof SyntaxError ? 'malformed JSON line ignored' : error.message });
-
-  let stopping = false;
-  const stop = (reason: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopped', { reason });
-    // Closing the server aborts in-flight calls; nothing else may keep the process alive.
-    void server.close().finally(() => process.exit(0));
-  };
-  process.stdin.on('end', () => stop('stdin closed'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-
-  await server.connect(new StdioServerTransport());
-  logger.info('started', { environment: config.environment });
+  await serveStdio(createSharedState(config, { logger }));
 }
 
 void main();

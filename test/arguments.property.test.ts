@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { validateArguments } from '../src/argument-validation.js';
-import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/dodo-enums.js';
-import { paymentInputSchema } from '../src/payment-schema.js';
+import { validateArguments } from '../src/schema/argument-validation.js';
+import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
+import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
 import { connectInProcess, resultText, testConfig, type InProcessSession } from './support/in-process.js';
 
 const api = useFakeDodoApi();

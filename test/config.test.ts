@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_URLS, ConfigError, DEFAULT_TIMEOUT_MS, loadConfig, readVariable } from '../src/config.js';
+import { loadConfig, readVariable } from '../src/config/config.js';
+import { BASE_URLS, ConfigError, DEFAULT_TIMEOUT_MS } from '../src/config/config-values.js';
 
 const DEFAULTS_WITHOUT_KEY = {
   apiKey: undefined,

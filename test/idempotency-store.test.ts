@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { IdempotencyStore, canonicalJson } from '../src/idempotency-store.js';
+import { canonicalJson } from '../src/idempotency/idempotency-store.js';
+import { MemoryIdempotencyStore } from '../src/idempotency/memory-store.js';
 
 const always = () => true;
 const never = () => false;
 
 describe('IdempotencyStore', () => {
   it('runs a task once per key and replays its outcome for the same request', async () => {
-    const store = new IdempotencyStore<string>();
+    const store = new MemoryIdempotencyStore<string>();
     let runs = 0;
     const task = async () => `payment ${++runs}`;
     expect(await store.run('k', 'a', task, always)).toEqual({ conflict: false, replayed: false, value: 'payment 1' });
@@ -15,7 +16,7 @@ describe('IdempotencyStore', () => {
   });
 
   it('shares one in-flight task among concurrent calls with the same key', async () => {
-    const store = new IdempotencyStore<string>();
+    const store = new MemoryIdempotencyStore<string>();
     let runs = 0;
     let release!: (value: string) => void;
     const task = () => {
@@ -31,26 +32,26 @@ describe('IdempotencyStore', () => {
   });
 
   it('reports a conflict when a key is reused for a different request', async () => {
-    const store = new IdempotencyStore<string>();
+    const store = new MemoryIdempotencyStore<string>();
     await store.run('k', 'a', async () => 'x', always);
     expect(await store.run('k', 'b', async () => 'y', always)).toEqual({ conflict: true });
   });
 
   it('forgets outcomes it is told not to remember, so the key can be used again', async () => {
-    const store = new IdempotencyStore<string>();
+    const store = new MemoryIdempotencyStore<string>();
     await store.run('k', 'a', async () => 'rejected', never);
     expect(store.size).toBe(0);
     expect(await store.run('k', 'b', async () => 'created', always)).toMatchObject({ conflict: false, value: 'created' });
   });
 
   it('forgets a task that throws', async () => {
-    const store = new IdempotencyStore<string>();
+    const store = new MemoryIdempotencyStore<string>();
     await expect(store.run('k', 'a', () => Promise.reject(new Error('boom')), always)).rejects.toThrow('boom');
     expect(store.size).toBe(0);
   });
 
   it('keeps at most maxKeys, dropping the oldest', async () => {
-    const store = new IdempotencyStore<number>({ maxKeys: 3 });
+    const store = new MemoryIdempotencyStore<number>({ maxKeys: 3 });
     for (let i = 0; i < 10; i++) await store.run(`k${i}`, 'a', async () => i, always);
     expect(store.size).toBe(3);
     expect(await store.run('k9', 'a', async () => -1, always)).toMatchObject({ replayed: true, value: 9 });
@@ -59,7 +60,7 @@ describe('IdempotencyStore', () => {
 
   it('forgets keys older than the time to live', async () => {
     let now = 0;
-    const store = new IdempotencyStore<string>({ ttlMs: 1000, now: () => now });
+    const store = new MemoryIdempotencyStore<string>({ ttlMs: 1000, now: () => now });
     await store.run('k', 'a', async () => 'first', always);
     now = 999;
     expect(await store.run('k', 'a', async () => 'second', always)).toMatchObject({ value: 'first' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zodJsonSchemaValidator } from '../src/json-schema-validator.js';
+import { zodJsonSchemaValidator } from '../src/server/json-schema-validator.js';
 
 describe('zodJsonSchemaValidator (checks elicitation answers)', () => {
   const validate = zodJsonSchemaValidator.getValidator<{ confirm: boolean; note?: string }>({

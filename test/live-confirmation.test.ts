@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Product } from 'dodopayments/resources/products/products';
-import { CONFIRMATION_TIMEOUT_MS, describeLivePayment, formatAmount } from '../src/live-confirmation.js';
-import type { Config } from '../src/config.js';
+import { describeLivePayment, formatAmount } from '../src/tools/create-one-time-payment/live-confirmation.js';
+import type { Config } from '../src/config/config.js';
 import { SAMPLE_PAYMENT, connectInProcess, resultText, testConfig, type ClientOptions } from './support/in-process.js';
 
 const api = useFakeDodoApi();
@@ -125,12 +125,6 @@ describe('describeLivePayment', () => {
     expect(describeLivePayment(request, new Map([['a', oneTime('A', 100, 'USD')]]))).toContain('• 1 × b\n');
     expect(describeLivePayment(request, new Map([['a', oneTime('A', 100, 'USD')]]))).toContain('Expected total: not available');
     expect(describeLivePayment(request, new Map([['a', oneTime('A', 100, 'USD')], ['b', oneTime('B', 100, 'EUR')]]))).toContain('Expected total: not available');
-  });
-});
-
-describe('the confirmation timeout', () => {
-  it('is 60 s unless a test shortens it', () => {
-    expect(CONFIRMATION_TIMEOUT_MS).toBe(60_000);
   });
 });
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables.js';
 import { connectInProcess, testConfig } from './support/in-process.js';
 
 const run = promisify(execFile);
@@ -44,5 +45,18 @@ describe('Claude Desktop bundle manifest', () => {
     const { tools } = await server.client.listTools();
     await server.close();
     expect(manifest.tools.map((tool: { name: string }) => tool.name)).toEqual(tools.map((tool) => tool.name));
+  });
+
+  it('passes exactly the variables the environment table marks for the bundle', () => {
+    const forBundle = Object.values(ENVIRONMENT_VARIABLES).filter((variable) => variable.inBundle).map((variable) => variable.name);
+    expect(Object.keys(manifest.server.mcp_config.env).sort()).toEqual(forBundle.sort());
+  });
+});
+
+describe('README', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+  it('documents every environment variable in its configuration table', () => {
+    for (const { name } of Object.values(ENVIRONMENT_VARIABLES)) expect(readme).toContain(`| \`${name}\` |`);
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeHttpFetch } from '../src/node-http-fetch.js';
+import { nodeHttpFetch } from '../src/dodo/node-http-fetch.js';
 
 let url: string;
 const received: { method?: string; headers: IncomingMessage['headers']; body: string }[] = [];

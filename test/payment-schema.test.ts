@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJsonStringArguments, fieldPath, validateArguments } from '../src/argument-validation.js';
-import { paymentInputSchema } from '../src/payment-schema.js';
+import { decodeJsonStringArguments, fieldPath, validateArguments } from '../src/schema/argument-validation.js';
+import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
 
 const valid = {
   billing: { country: 'US' },

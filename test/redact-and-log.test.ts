@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from '../src/redact.js';
-import { createLogger } from '../src/log.js';
+import { redactSecrets } from '../src/logging/redact.js';
+import { createLogger } from '../src/logging/logger.js';
 
 describe('redactSecrets', () => {
   it('removes every occurrence of each secret and ignores unset ones', () => {

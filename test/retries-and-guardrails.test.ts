@@ -1,28 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { Failure } from '../src/api-failures.js';
-import { MAX_RETRY_WAIT_MS, abortableSleep, retryDelayMs } from '../src/retry-policy.js';
-import { describeGuardrails, guardrailViolations } from '../src/guardrails.js';
+import { classifyFailure } from '../src/dodo/failure-classification.js';
+import { MAX_RETRY_WAIT_MS, abortableSleep, retryDelayMs } from '../src/dodo/retry-policy.js';
+import { describeGuardrails, guardrailViolations } from '../src/tools/create-one-time-payment/guardrails.js';
 
-const failure = (overrides: Partial<Failure>): Failure => ({ kind: 'rejected', label: '', message: '', ...overrides });
+const answered = (status: number, retryAfterSeconds?: number) =>
+  classifyFailure({ type: 'status', status, detail: '', ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) });
 
 describe('retryDelayMs', () => {
   it('retries a refused connection twice with a short backoff', () => {
-    const notSent = failure({ kind: 'not_sent' });
+    const notSent = classifyFailure({ type: 'not_sent', code: 'ECONNREFUSED' });
     expect([0, 1, 2].map((retries) => retryDelayMs(notSent, retries))).toEqual([250, 500, undefined]);
   });
 
   it('retries a 429 twice, honouring Retry-After up to 10 s', () => {
-    expect(retryDelayMs(failure({ status: 429, retryAfterSeconds: 3 }), 0)).toBe(3000);
-    expect(retryDelayMs(failure({ status: 429, retryAfterSeconds: 3600 }), 1)).toBe(MAX_RETRY_WAIT_MS);
-    expect(retryDelayMs(failure({ status: 429 }), 0)).toBe(1000);
-    expect(retryDelayMs(failure({ status: 429 }), 1)).toBe(2000);
-    expect(retryDelayMs(failure({ status: 429, retryAfterSeconds: 1 }), 2)).toBeUndefined();
+    expect(retryDelayMs(answered(429, 3), 0)).toBe(3000);
+    expect(retryDelayMs(answered(429, 3600), 1)).toBe(MAX_RETRY_WAIT_MS);
+    expect(retryDelayMs(answered(429), 0)).toBe(1000);
+    expect(retryDelayMs(answered(429), 1)).toBe(2000);
+    expect(retryDelayMs(answered(429, 1), 2)).toBeUndefined();
   });
 
   it('never retries anything whose outcome is unknown, or a definite rejection other than 429', () => {
-    for (const status of [400, 401, 404, 409, 422]) expect(retryDelayMs(failure({ status }), 0)).toBeUndefined();
-    for (const status of [500, 503]) expect(retryDelayMs(failure({ kind: 'unknown_outcome', status }), 0)).toBeUndefined();
-    expect(retryDelayMs(failure({ kind: 'unknown_outcome', label: 'timeout' }), 0)).toBeUndefined();
+    for (const status of [400, 401, 404, 409, 422, 500, 503]) expect(retryDelayMs(answered(status), 0)).toBeUndefined();
+    expect(retryDelayMs(classifyFailure({ type: 'timeout' }), 0)).toBeUndefined();
   });
 });
 

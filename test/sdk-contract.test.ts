@@ -2,8 +2,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CountryCode, Currency } from 'dodopayments/resources/misc';
 import type { PaymentCreateParams, PaymentMethodTypes } from 'dodopayments/resources/payments';
-import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/dodo-enums.js';
-import type { PaymentRequest } from '../src/payment-schema.js';
+import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
+import type { PaymentRequest } from '../src/tools/create-one-time-payment/input-schema.js';
 
 type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 

@@ -1,10 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from '../../src/config.js';
-import { createServer, type ServerDependencies } from '../../src/server.js';
+import type { Config } from '../../src/config/config.js';
+import { createServer } from '../../src/server/create-server.js';
+import { createSharedState, type SharedStateOverrides } from '../../src/server/shared-state.js';
 
 export const TEST_KEY = 'sk_test_5ecret_K3y_never_shown';
 
@@ -24,9 +26,19 @@ export interface ClientOptions {
   onElicit?: (request: ElicitRequest) => Promise<ElicitResult>;
 }
 
-/** A real MCP client connected in-process to `createServer(config)`; tools are listed first so the client checks output schemas. */
-export async function connectInProcess(config: Config, dependencies: ServerDependencies = {}, clientOptions: ClientOptions = {}): Promise<InProcessSession> {
-  const server = createServer(config, dependencies);
+export interface TestDependencies extends SharedStateOverrides {
+  /** How long to wait for the user to confirm a live payment. */
+  confirmationTimeoutMs?: number;
+}
+
+/** A real MCP client connected in-process to a server over `config`; tools are listed first so the client checks output schemas. */
+export function connectInProcess(config: Config, dependencies: TestDependencies = {}, clientOptions: ClientOptions = {}): Promise<InProcessSession> {
+  const { confirmationTimeoutMs, ...shared } = dependencies;
+  return connectClient(createServer(createSharedState(config, shared), { confirmationTimeoutMs }), clientOptions);
+}
+
+/** A real MCP client connected in-process to `server`. */
+export async function connectClient(server: Server, clientOptions: ClientOptions = {}): Promise<InProcessSession> {
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'test-client', version: '1.0.0' }, { capabilities: clientOptions.capabilities ?? {} });
   const { onElicit } = clientOptions;

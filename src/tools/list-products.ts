@@ -1,33 +1,38 @@
+import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ProductListResponse } from 'dodopayments/resources/products/products';
-import { listProductsInputSchema } from './read-tool-schemas.js';
-import type { JsonSchema } from './json-schema.js';
-import { argumentsForRead, errorResult, readFromApi, readOnlyToolDefinition, structuredResult, toolCallLog, withoutNulls, type ToolDependencies } from './tool-runtime.js';
+import { READ_ONLY_ANNOTATIONS, argumentsForRead, readFromApi, structuredResult, toolCallLog, withoutNulls, type ToolContext, type ToolModule } from './tool.js';
 
-export const LIST_PRODUCTS_TOOL_NAME = 'list_products';
+const PRODUCT_PAGE_SIZE_DEFAULT = 20;
 
-// --- Schema ---------------------------------------------------------------------------------
+const inputSchema = z.strictObject({
+  name_contains: z.string().min(1, { error: 'must not be empty' }).max(100).describe('Case-insensitive part of the name.').optional(),
+  page_size: z.int({ error: 'must be a whole number from 1 to 100' }).min(1).max(100).default(PRODUCT_PAGE_SIZE_DEFAULT).describe('Products per page, 1–100.'),
+  cursor: z
+    .string()
+    .regex(/^\d+:\d+$/, { error: 'must be a next_cursor value from a previous list_products result' })
+    .describe('next_cursor of the previous page.')
+    .optional(),
+  archived: z.boolean().describe('List archived products instead.').optional(),
+  brand_id: z.string().min(1, { error: 'must not be empty' }).describe('Only this brand.').optional(),
+});
 
-const outputSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    products: { type: 'array', items: { type: 'object' } },
-    next_cursor: { type: 'string', description: 'Absent on the last page.' },
-    environment: { type: 'string' },
-  },
-  required: ['products', 'environment'],
-};
+const outputSchema = z.looseObject({
+  products: z.array(z.looseObject({})),
+  next_cursor: z.string().describe('Absent on the last page.').optional(),
+  environment: z.string(),
+});
 
-// --- Description ----------------------------------------------------------------------------
-
-export const listProductsToolDefinition = readOnlyToolDefinition(
-  LIST_PRODUCTS_TOOL_NAME,
-  'List products',
-  "Find product_ids for create_one_time_payment: the merchant's one-time products with name, price (smallest currency unit), currency, pay_what_you_want. Pages continue with next_cursor.",
+export const listProductsTool: ToolModule = {
+  name: 'list_products',
+  title: 'List products',
+  describe: () =>
+    "Find product_ids for create_one_time_payment: the merchant's one-time products with name, price (smallest currency unit), currency, pay_what_you_want. Pages continue with next_cursor.",
+  annotations: READ_ONLY_ANNOTATIONS,
+  inputSchema,
   outputSchema,
-);
-
-// --- Handler --------------------------------------------------------------------------------
+  handle: listProducts,
+};
 
 // The API is read in its largest pages; the tool's page_size only bounds what it returns. A cursor is
 // "API page:offset in it", so a page cut short by page_size (or by the name filter) loses nothing.
@@ -37,10 +42,10 @@ const MAX_API_PAGES_PER_CALL = 5;
 const DESCRIPTION_LENGTH = 100;
 const NAME_LENGTH = 80;
 
-export async function handleListProducts(args: unknown, signal: AbortSignal, dependencies: ToolDependencies): Promise<CallToolResult> {
-  const { config } = dependencies;
-  const finish = toolCallLog(LIST_PRODUCTS_TOOL_NAME, dependencies);
-  const checked = argumentsForRead(listProductsInputSchema, args, config, finish);
+async function listProducts(args: unknown, context: ToolContext): Promise<CallToolResult> {
+  const { config, signal } = context;
+  const finish = toolCallLog(listProductsTool.name, context);
+  const checked = argumentsForRead(inputSchema, args, config, finish);
   if (!checked.ok) return checked.result;
 
   const { name_contains: nameContains, page_size: pageSize, cursor, archived, brand_id: brandId } = checked.value;
@@ -51,8 +56,8 @@ export async function handleListProducts(args: unknown, signal: AbortSignal, dep
 
   for (let pagesRead = 0; pagesRead < MAX_API_PAGES_PER_CALL && products.length < pageSize; pagesRead++) {
     const query = { page_number: apiPage, page_size: API_PAGE_SIZE, recurring: false, ...(archived !== undefined && { archived }), ...(brandId && { brand_id: brandId }) };
-    const page = await readFromApi(dependencies, signal, 'the product list', (api) => api.listProducts(query, signal));
-    if (!page.ok) return finish(`${page.failure.kind}: ${page.failure.label}`, errorResult(page.failure.message));
+    const page = await readFromApi(context, 'the product list', finish, (api) => api.listProducts(query, signal));
+    if (!page.ok) return page.result;
 
     let index = offset;
     for (; index < page.value.length && products.length < pageSize; index++) {

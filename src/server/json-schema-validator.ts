@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
-import { describeIssue } from './argument-validation.js';
+import { describeIssue } from '../schema/argument-validation.js';
 
 /**
  * The MCP server checks a client's elicitation answers against the requested JSON Schema (flat

@@ -1,4 +1,4 @@
-import type { LogLevel } from './config.js';
+import type { LogLevel } from '../config/config-values.js';
 import { redactSecrets } from './redact.js';
 
 export type LogFields = Record<string, string | number | boolean | undefined>;

@@ -1,5 +1,5 @@
-import type { Failure } from './api-failures.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../logging/logger.js';
+import type { ApiFailure } from './failure-classification.js';
 
 export const MAX_RETRIES = 2;
 export const MAX_RETRY_WAIT_MS = 10_000;
@@ -20,31 +20,31 @@ export interface RetryOptions {
 }
 
 /** How long to wait before trying again, or undefined to stop. Never retries a cancelled call. */
-export function retryDelayMs(failure: Failure, retriesSoFar: number, readOnly = false): number | undefined {
-  if (retriesSoFar >= MAX_RETRIES || failure.cancelled) return undefined;
-  if (failure.status === 429) {
-    const asked = failure.retryAfterSeconds !== undefined ? failure.retryAfterSeconds * 1000 : RATE_LIMIT_BACKOFF_MS * 2 ** retriesSoFar;
+export function retryDelayMs({ kind, condition }: ApiFailure, retriesSoFar: number, readOnly = false): number | undefined {
+  if (retriesSoFar >= MAX_RETRIES || condition.type === 'cancelled') return undefined;
+  if (condition.type === 'status' && condition.status === 429) {
+    const asked = condition.retryAfterSeconds !== undefined ? condition.retryAfterSeconds * 1000 : RATE_LIMIT_BACKOFF_MS * 2 ** retriesSoFar;
     return Math.min(MAX_RETRY_WAIT_MS, asked);
   }
-  if (failure.kind === 'not_sent' || (readOnly && failure.kind === 'unknown_outcome')) {
+  if (kind === 'not_sent' || (readOnly && kind === 'unknown_outcome')) {
     return QUICK_BACKOFF_MS * 2 ** retriesSoFar;
   }
   return undefined;
 }
 
-export type Attempted<T> = { ok: true; value: T; attempts: number } | { ok: false; failure: Failure; attempts: number };
+export type Attempted<T> = { ok: true; value: T; attempts: number } | { ok: false; failure: ApiFailure; attempts: number };
 
-/** Calls `call` until it succeeds or `retryDelayMs` says stop; failures are put into words by `describe`. */
+/** Calls `call` until it succeeds or `retryDelayMs` says stop; `classify` says what each failure means. */
 export async function callWithRetries<T>(
   call: () => Promise<T>,
-  describe: (error: unknown) => Failure,
+  classify: (error: unknown) => ApiFailure,
   { signal, sleep, logger, readOnly }: RetryOptions,
 ): Promise<Attempted<T>> {
   for (let attempt = 1; ; attempt++) {
     try {
       return { ok: true, value: await call(), attempts: attempt };
     } catch (error) {
-      const failure = describe(error);
+      const failure = classify(error);
       const delay = signal.aborted ? undefined : retryDelayMs(failure, attempt - 1, readOnly);
       if (delay === undefined) return { ok: false, failure, attempts: attempt };
       logger.debug('retry', { after: failure.label, attempt, delay_ms: delay });

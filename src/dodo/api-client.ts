@@ -1,7 +1,7 @@
 import type { DodoPayments } from 'dodopayments';
 import type { PaymentCreateParams, Payment } from 'dodopayments/resources/payments';
 import type { Product, ProductListParams, ProductListResponse } from 'dodopayments/resources/products/products';
-import type { Config } from './config.js';
+import type { Config } from '../config/config.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
 /** The calls the tools make; an interface so tests and the server factory can swap it. */

@@ -1,3 +1,5 @@
+import type { IdempotencyStore, IdempotentRun } from './idempotency-store.js';
+
 export const DEFAULT_MAX_KEYS = 10_000;
 export const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -8,20 +10,14 @@ interface Entry<T> {
   storedAt: number;
 }
 
-export type IdempotentRun<T> = { conflict: false; replayed: boolean; value: T } | { conflict: true };
-
 export interface IdempotencyStoreOptions {
   maxKeys?: number;
   ttlMs?: number;
   now?: () => number;
 }
 
-/**
- * Remembers what was done under each idempotency key, in this process, so that a retried call
- * with the same key and the same request gets the first call's outcome instead of a second POST.
- * Concurrent calls with one key share one in-flight task. Bounded by count and by age.
- */
-export class IdempotencyStore<T> {
+/** The idempotency store in this process's memory: bounded by count and by age, lost on restart. */
+export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly maxKeys: number;
   private readonly ttlMs: number;
@@ -37,10 +33,6 @@ export class IdempotencyStore<T> {
     return this.entries.size;
   }
 
-  /**
-   * Runs `task` under `key` unless the key is already taken: by the same request (its outcome is
-   * shared) or by a different one (a conflict). Outcomes for which `remember` is false free the key.
-   */
   async run(key: string, fingerprint: string, task: () => Promise<T>, remember: (value: T) => boolean): Promise<IdempotentRun<T>> {
     this.evictExpired();
     const existing = this.entries.get(key);
@@ -80,16 +72,4 @@ export class IdempotencyStore<T> {
       if (entry.settled) this.entries.delete(key);
     }
   }
-}
-
-/** JSON with object keys sorted at every level, so equal requests have equal fingerprints. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'dodopayments';
-import { describeFailure, describeUnreadablePayment, isPaymentObject, parseRetryAfter } from '../src/api-failures.js';
+import { classifyError, classifyFailure, isPaymentObject, parseRetryAfter } from '../src/dodo/failure-classification.js';
+import { describePaymentFailure } from '../src/dodo/failure-messages.js';
 
 const context = { baseUrl: 'http://127.0.0.1:9', environment: 'test_mode' as const, productIds: ['pdt_a', 'pdt_b'] };
 const statusError = (status: number, body: object | undefined, headers: Record<string, string> = {}) =>
   APIError.generate(status, body, undefined, new Headers(headers));
+/** What the classification decides, with the words the agent would read for it. */
+const describeFailure = (error: unknown, apiContext: typeof context) => {
+  const failure = classifyError(error);
+  return { ...failure, message: describePaymentFailure(failure, apiContext) };
+};
 const connectionError = (code: string) =>
   new APIConnectionError({ cause: Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(code), { code }) }) });
 
@@ -31,7 +37,7 @@ describe('describeFailure', () => {
 
   it('passes on Retry-After for a 429', () => {
     const failure = describeFailure(statusError(429, { code: 'TOO_MANY_REQUESTS', message: 'slow down' }, { 'retry-after': '7' }), context);
-    expect(failure).toMatchObject({ kind: 'rejected', retryAfterSeconds: 7 });
+    expect(failure).toMatchObject({ kind: 'rejected', condition: { retryAfterSeconds: 7 } });
     expect(failure.message).toContain('wait 7 s');
     expect(describeFailure(statusError(429, {}), context).message).toContain('wait a few seconds');
   });
@@ -72,7 +78,7 @@ describe('isPaymentObject', () => {
   it('requires an object with a non-empty payment_id', () => {
     expect(isPaymentObject({ payment_id: 'pay_1' })).toBe(true);
     for (const value of ['<html>', null, [], {}, { payment_id: '' }, { payment_id: 5 }]) expect(isPaymentObject(value)).toBe(false);
-    expect(describeUnreadablePayment().kind).toBe('unknown_outcome');
+    expect(classifyFailure({ type: 'not_a_payment' }).kind).toBe('unknown_outcome');
   });
 });
 

@@ -1,5 +1,5 @@
-import type { Config } from './config.js';
-import type { PaymentRequest } from './payment-schema.js';
+import type { Config } from '../../config/config.js';
+import type { PaymentRequest } from './input-schema.js';
 
 export type Guardrails = Pick<Config, 'allowedProductIds' | 'allowedReturnUrlHosts'>;
 

@@ -1,0 +1,24 @@
+import { ENVIRONMENT_VARIABLES } from '../config/environment-variables.js';
+
+/** `--help`: the variables come from the one table the loader reads, so none can be missing here. */
+export function usage(version: string): string {
+  const variables = Object.values(ENVIRONMENT_VARIABLES);
+  const width = Math.max(...variables.map((variable) => variable.name.length)) + 3;
+  const rows = variables.map(
+    ({ name, summary, defaultText }) => `  ${name.padEnd(width)}${summary}${defaultText === undefined ? '' : ` (default: ${defaultText})`}`,
+  );
+  return `dodo-payments-mcp ${version}: an MCP server (stdio) that creates Dodo Payments one-time payments.
+
+Usage:
+  dodo-payments-mcp             serve MCP on stdin/stdout (an MCP client starts it)
+  dodo-payments-mcp --help      show this help
+  dodo-payments-mcp --version   show the version
+
+Configuration comes from environment variables only, never from arguments:
+${rows.join('\n')}
+
+Examples:
+  claude mcp add dodo-payments --env DODO_PAYMENTS_API_KEY=your-test-key -- npx -y dodo-payments-mcp
+  DODO_PAYMENTS_API_KEY=your-test-key npx @modelcontextprotocol/inspector npx -y dodo-payments-mcp
+`;
+}

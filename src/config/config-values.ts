@@ -1,0 +1,17 @@
+export const ENVIRONMENTS = ['test_mode', 'live_mode'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const BASE_URLS: Record<Environment, string> = {
+  test_mode: 'https://test.dodopayments.com',
+  live_mode: 'https://live.dodopayments.com',
+};
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'off'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const CONFIRM_MODES = ['auto', 'never'] as const;
+
+/** A configuration the server refuses to start with; its message is one line for stderr. */
+export class ConfigError extends Error {}

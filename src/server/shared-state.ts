@@ -1,0 +1,36 @@
+import type { Config } from '../config/config.js';
+import { createDodoApi, type DodoApi } from '../dodo/api-client.js';
+import { abortableSleep, type Sleep } from '../dodo/retry-policy.js';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import type { PaymentOutcome } from '../tools/create-one-time-payment/payment-outcome.js';
+
+/**
+ * What outlives a connection: created once per process by the entry point and given to every server
+ * instance, so a transport that builds a server per request keeps "same key → one POST" and one client.
+ */
+export interface SharedState {
+  config: Config;
+  /** Built on first use, so a server without a key still starts and lists its tools. */
+  api: () => DodoApi;
+  idempotency: IdempotencyStore<PaymentOutcome>;
+  logger: Logger;
+  /** Waits between retries; tests pass one that does not wait. */
+  sleep: Sleep;
+  now: () => number;
+}
+
+export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api'>> & { api?: DodoApi };
+
+export function createSharedState(config: Config, overrides: SharedStateOverrides = {}): SharedState {
+  let api = overrides.api;
+  return {
+    config,
+    api: () => (api ??= createDodoApi({ ...config, apiKey: config.apiKey ?? '' })),
+    idempotency: overrides.idempotency ?? new MemoryIdempotencyStore(),
+    logger: overrides.logger ?? silentLogger,
+    sleep: overrides.sleep ?? abortableSleep,
+    now: overrides.now ?? Date.now,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+export const CONFIRMATION_TIMEOUT_MS = 60_000;
+
+export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out';
+
+/** Asks the user, through the client, to confirm a live payment. */
+export interface LiveConfirmer {
+  timeoutMs: number;
+  /** Whether the connected client declared form elicitation. */
+  available(): boolean;
+  ask(message: string, signal: AbortSignal): Promise<ConfirmationAnswer>;
+}
+
+export function createElicitationConfirmer(server: Server, timeoutMs = CONFIRMATION_TIMEOUT_MS): LiveConfirmer {
+  return {
+    timeoutMs,
+    available: () => {
+      const elicitation = server.getClientCapabilities()?.elicitation;
+      // Since 2025-11-25 a client lists its modes; an empty object (older revisions) means form.
+      return elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
+    },
+    ask: async (message, signal) => {
+      try {
+        const answer = await server.elicitInput(
+          {
+            mode: 'form',
+            message,
+            requestedSchema: {
+              type: 'object',
+              properties: { confirm: { type: 'boolean', title: 'Create this live payment', default: false } },
+              required: ['confirm'],
+            },
+          },
+          { timeout: timeoutMs, signal },
+        );
+        if (answer.action === 'accept') return answer.content?.confirm === true ? 'confirmed' : 'declined';
+        return answer.action === 'decline' ? 'declined' : 'cancelled';
+      } catch (error) {
+        if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return 'timed_out';
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { Config } from '../config/config.js';
+import type { DodoApi } from '../dodo/api-client.js';
+import { classifyError } from '../dodo/failure-classification.js';
+import { describeReadFailure } from '../dodo/failure-messages.js';
+import { callWithRetries, type Attempted } from '../dodo/retry-policy.js';
+import type { LogFields } from '../logging/logger.js';
+import { validateArguments } from '../schema/argument-validation.js';
+import type { SharedState } from '../server/shared-state.js';
+import type { LiveConfirmer } from '../server/user-confirmation.js';
+
+/** What a handler gets for one call: the process-wide state, the call's cancellation, and the connected client. */
+export interface ToolContext extends SharedState {
+  signal: AbortSignal;
+  confirmer: LiveConfirmer;
+}
+
+/**
+ * One tool: its definition, its zod input and output schemas (the advertised JSON Schemas are made from them),
+ * and its handler. A tool is one module exporting one of these, plus one line in registry.ts.
+ */
+export interface ToolModule {
+  name: string;
+  title: string;
+  /** The description the model reads; it may state this server's configuration (environment, guardrails). */
+  describe(config: Config): string;
+  annotations: ToolAnnotations;
+  inputSchema: z.ZodType;
+  outputSchema: z.ZodType;
+  handle(args: unknown, context: ToolContext): Promise<CallToolResult>;
+}
+
+export const READ_ONLY_ANNOTATIONS: ToolAnnotations = { readOnlyHint: true, openWorldHint: true };
+
+export function errorResult(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+/** The same JSON as structured content and as text, for clients that read either. */
+export function structuredResult(value: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+}
+
+/** Fields the API returns as null are left out: absent means the same, and output schemas stay single-typed. */
+export function withoutNulls(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null));
+}
+
+export const MISSING_KEY_RESULT = errorResult(
+  'DODO_PAYMENTS_API_KEY is not set, so the Dodo API cannot be called. Ask the user to set DODO_PAYMENTS_API_KEY ' +
+    "(a test-mode key for test_mode) in this MCP server's configuration and restart it. Nothing was sent.",
+);
+
+export type ToolCallLog = ReturnType<typeof toolCallLog>;
+
+/** Returns a function that logs the call's one line (outcome, latency, environment) and passes the result on. */
+export function toolCallLog(tool: string, { logger, config, now }: Pick<ToolContext, 'logger' | 'config' | 'now'>) {
+  const startedAt = now();
+  return (outcome: string, result: CallToolResult, fields: LogFields = {}): CallToolResult => {
+    logger.info('tool_call', { tool, outcome, latency_ms: now() - startedAt, environment: config.environment, ...fields });
+    return result;
+  };
+}
+
+/** For a read-only tool: the validated arguments, or the result that ends the call (bad input, no key). */
+export function argumentsForRead<S extends z.ZodType>(
+  schema: S,
+  args: unknown,
+  config: Config,
+  finish: ToolCallLog,
+): { ok: true; value: z.output<S> } | { ok: false; result: CallToolResult } {
+  const validation = validateArguments(schema, args);
+  if (!validation.ok) return { ok: false, result: finish('invalid_input', errorResult(`Invalid arguments:\n${validation.problems.join('\n')}`)) };
+  if (config.apiKey === undefined) return { ok: false, result: finish('not_configured', MISSING_KEY_RESULT) };
+  return validation;
+}
+
+/** A read from the API, retried on any transient failure (it changes nothing); a failure ends the call in words about `subject`. */
+export async function readFromApi<T>(
+  context: ToolContext,
+  subject: string,
+  finish: ToolCallLog,
+  read: (api: DodoApi) => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; result: CallToolResult }> {
+  const attempted: Attempted<T> = await callWithRetries(() => read(context.api()), classifyError, { ...context, readOnly: true });
+  if (attempted.ok) return attempted;
+  const { config } = context;
+  const message = describeReadFailure(attempted.failure, { baseUrl: config.baseUrl, environment: config.environment, subject });
+  return { ok: false, result: finish(`${attempted.failure.kind}: ${attempted.failure.label}`, errorResult(message)) };
+}

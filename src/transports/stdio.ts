@@ -1,0 +1,27 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createServer } from '../server/create-server.js';
+import type { SharedState } from '../server/shared-state.js';
+
+/** One MCP server on stdin/stdout; closing stdin, SIGTERM or SIGINT stops it and ends the process. */
+export async function serveStdio(shared: SharedState): Promise<void> {
+  const { logger } = shared;
+  const server = createServer(shared);
+  // A malformed stdin line is skipped by the transport; log that it happened, not what it said (may hold PII).
+  server.onerror = (error) =>
+    logger.warn('protocol_error', { error: error instanceof SyntaxError ? 'malformed JSON line ignored' : error.message });
+
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopped', { reason });
+    // Closing the server aborts in-flight calls; nothing else may keep the process alive.
+    void server.close().finally(() => process.exit(0));
+  };
+  process.stdin.on('end', () => stop('stdin closed'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  await server.connect(new StdioServerTransport());
+  logger.info('started', { environment: shared.config.environment });
+}
