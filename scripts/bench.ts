@@ -1,7 +1,7 @@
 // `npm run bench`: cold start, per-call overhead, throughput, memory and package size, measured in one
 // run and written to bench/results.json. `--quick` runs tiny counts (the CI smoke test of this script).
-import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +44,7 @@ class LineClient {
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {
       this.buffer += chunk;
-      let index: number;
-      while ((index = this.buffer.indexOf('\n')) >= 0) {
+      for (let index = this.buffer.indexOf('\n'); index >= 0; index = this.buffer.indexOf('\n')) {
         const line = this.buffer.slice(0, index);
         this.buffer = this.buffer.slice(index + 1);
         // --trace-gc writes to stdout too: "Mark-Compact 27.0 (59.4) -> 11.8 (55.9) MB".
@@ -132,7 +131,13 @@ async function measureColdStart(env: Record<string, string>) {
     floor.push((await coldStartMs(floorEntry, {})).ms);
   }
   rmSync(floorDir, { recursive: true, force: true });
-  return { serverMs: round(median(server)), floorMs: round(median(floor)), ratio: round(median(server) / median(floor)), runs: counts.coldStarts, toolsListBytes };
+  return {
+    serverMs: round(median(server)),
+    floorMs: round(median(floor)),
+    ratio: round(median(server) / median(floor)),
+    runs: counts.coldStarts,
+    toolsListBytes,
+  };
 }
 
 async function measureCallOverhead(client: LineClient, apiUrl: string) {
@@ -152,7 +157,12 @@ async function measureCallOverhead(client: LineClient, apiUrl: string) {
     await response.json();
     direct.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
-  return { viaServerMs: round(median(viaServer), 3), directFetchMs: round(median(direct), 3), overheadMs: round(median(viaServer) - median(direct), 3), calls: counts.overheadCalls };
+  return {
+    viaServerMs: round(median(viaServer), 3),
+    directFetchMs: round(median(direct), 3),
+    overheadMs: round(median(viaServer) - median(direct), 3),
+    calls: counts.overheadCalls,
+  };
 }
 
 /** One batch of calls with `inFlight` outstanding at a time; calls per second, errors, peak RSS. */
@@ -282,15 +292,55 @@ try {
 
   const check = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   const rows: [string, string, string, string][] = [
-    ['cold start to tools/list', `${coldStart.serverMs} ms (floor ${coldStart.floorMs} ms)`, `${coldStart.ratio}× floor`, check(coldStart.ratio <= TARGETS.coldStartRatio)],
-    ['tools/list response', `${round(coldStart.toolsListBytes / 1024)} KB`, `≤ ${TARGETS.toolsListKB} KB`, check(coldStart.toolsListBytes <= TARGETS.toolsListKB * 1024)],
-    ['per-call overhead', `${perCall.overheadMs} ms (${perCall.viaServerMs} vs ${perCall.directFetchMs} direct)`, `≤ ${TARGETS.overheadMs} ms`, check(perCall.overheadMs <= TARGETS.overheadMs)],
-    ['throughput (warm batch)', `${throughput.callsPerSecond} calls/s, ${throughput.errors} errors`, `≥ ${TARGETS.callsPerSecond}/s, 0 errors`, check(throughput.callsPerSecond >= TARGETS.callsPerSecond && throughput.errors === 0)],
+    [
+      'cold start to tools/list',
+      `${coldStart.serverMs} ms (floor ${coldStart.floorMs} ms)`,
+      `${coldStart.ratio}× floor`,
+      check(coldStart.ratio <= TARGETS.coldStartRatio),
+    ],
+    [
+      'tools/list response',
+      `${round(coldStart.toolsListBytes / 1024)} KB`,
+      `≤ ${TARGETS.toolsListKB} KB`,
+      check(coldStart.toolsListBytes <= TARGETS.toolsListKB * 1024),
+    ],
+    [
+      'per-call overhead',
+      `${perCall.overheadMs} ms (${perCall.viaServerMs} vs ${perCall.directFetchMs} direct)`,
+      `≤ ${TARGETS.overheadMs} ms`,
+      check(perCall.overheadMs <= TARGETS.overheadMs),
+    ],
+    [
+      'throughput (warm batch)',
+      `${throughput.callsPerSecond} calls/s, ${throughput.errors} errors`,
+      `≥ ${TARGETS.callsPerSecond}/s, 0 errors`,
+      check(throughput.callsPerSecond >= TARGETS.callsPerSecond && throughput.errors === 0),
+    ],
     ['throughput (first batch)', `${throughput.firstBatchCallsPerSecond} calls/s`, 'reported', 'info'],
-    ['peak RSS (throughput run)', `${throughput.peakRssMiB} MiB`, `≤ ${TARGETS.peakRssMiB} MiB`, check(throughput.peakRssMiB <= TARGETS.peakRssMiB)],
-    ['RSS growth', `${memory.growthMiB} MiB (${counts.memoryCalls[0]} → ${counts.memoryCalls[1]} calls)`, 'noise only', check(memory.growthMiB < 5)],
-    ['live heap after full GC', `${Object.values(memory.liveHeapMiBAfterCalls).join(' → ')} MiB (${counts.memoryCalls.join(' / ')} calls)`, 'flat (leak check)', Number.isNaN(memory.liveHeapGrowthMiB) ? 'no full GC yet' : check(memory.liveHeapGrowthMiB < 2)],
-    ['tarball', `${packageSize.tarballKB} KB (${packageSize.unpackedKB} KB unpacked, ${packageSize.files} files)`, `≤ ${TARGETS.tarballKB} KB`, check(packageSize.tarballKB <= TARGETS.tarballKB)],
+    [
+      'peak RSS (throughput run)',
+      `${throughput.peakRssMiB} MiB`,
+      `≤ ${TARGETS.peakRssMiB} MiB`,
+      check(throughput.peakRssMiB <= TARGETS.peakRssMiB),
+    ],
+    [
+      'RSS growth',
+      `${memory.growthMiB} MiB (${counts.memoryCalls[0]} → ${counts.memoryCalls[1]} calls)`,
+      'noise only',
+      check(memory.growthMiB < 5),
+    ],
+    [
+      'live heap after full GC',
+      `${Object.values(memory.liveHeapMiBAfterCalls).join(' → ')} MiB (${counts.memoryCalls.join(' / ')} calls)`,
+      'flat (leak check)',
+      Number.isNaN(memory.liveHeapGrowthMiB) ? 'no full GC yet' : check(memory.liveHeapGrowthMiB < 2),
+    ],
+    [
+      'tarball',
+      `${packageSize.tarballKB} KB (${packageSize.unpackedKB} KB unpacked, ${packageSize.files} files)`,
+      `≤ ${TARGETS.tarballKB} KB`,
+      check(packageSize.tarballKB <= TARGETS.tarballKB),
+    ],
     ['runtime dependencies', String(packageSize.runtimeDependencies), '0', check(packageSize.runtimeDependencies === 0)],
     ['npm install --offline', `${packageSize.offlineInstallMs} ms`, 'needs no registry', 'ok'],
   ];

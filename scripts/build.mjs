@@ -1,10 +1,11 @@
 // Bundles the server into one dependency-free file (dist/index.js), and the demo and benchmark into build/.
 // The bundle leans on three replacements below; each is checked against esbuild's metafile afterwards,
 // so a dependency that moves a file makes the build fail with a message instead of silently growing it.
-import { build } from 'esbuild';
+
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', legalComments: 'none', logLevel: 'warning' };
@@ -45,7 +46,10 @@ const englishOnlyZodLocales = {
 // The MCP server's default JSON Schema checker (Ajv) is replaced by src/server/json-schema-validator.ts,
 // passed to every Server; leaving Ajv out of the bundle saves its load and ~130 KB.
 const ajvStandIn = resolve('build/ajv-provider-omitted.js');
-writeFileSync(ajvStandIn, `export class AjvJsonSchemaValidator { constructor() { throw new Error('Ajv is not bundled: pass jsonSchemaValidator'); } }\n`);
+writeFileSync(
+  ajvStandIn,
+  `export class AjvJsonSchemaValidator { constructor() { throw new Error('Ajv is not bundled: pass jsonSchemaValidator'); } }\n`,
+);
 const withoutAjv = {
   name: 'without-ajv',
   setup(pluginBuild) {
@@ -80,16 +84,24 @@ function bundleProblems({ inputs, outputs }) {
   const has = (file) => paths.includes(file);
   const problems = [];
   if (paths.some((path) => /node_modules\/ajv(-formats)?\//.test(path))) {
-    problems.push('Ajv is bundled: @modelcontextprotocol/sdk no longer imports it from validation/ajv-provider.js (update the without-ajv plugin)');
+    problems.push(
+      'Ajv is bundled: @modelcontextprotocol/sdk no longer imports it from validation/ajv-provider.js (update the without-ajv plugin)',
+    );
   }
   if (!has(ajvStandIn)) problems.push('the Ajv stand-in was not used: @modelcontextprotocol/sdk moved validation/ajv-provider.js');
-  const foreignLocales = paths.filter((path) => /node_modules\/zod\/.*\/locales\/(?!en\.js$)[^/]+\.js$/.test(path) && !path.endsWith('/locales/index.js'));
+  const foreignLocales = paths.filter(
+    (path) => /node_modules\/zod\/.*\/locales\/(?!en\.js$)[^/]+\.js$/.test(path) && !path.endsWith('/locales/index.js'),
+  );
   if (foreignLocales.length > 0 || paths.some((path) => /node_modules\/zod\/.*\/locales\/index\.js$/.test(path))) {
-    problems.push(`zod's non-English locales are bundled (${foreignLocales.length} files): zod moved ../locales/index.js (update the english-only-zod-locales plugin)`);
+    problems.push(
+      `zod's non-English locales are bundled (${foreignLocales.length} files): zod moved ../locales/index.js (update the english-only-zod-locales plugin)`,
+    );
   }
-  if (!has(englishLocales)) problems.push("the English-only zod locales were not used: zod moved its locales module");
-  if (!has(precomputedSchemas)) problems.push('the precomputed tool schemas were not embedded: src/tools/advertised-schemas.ts moved or was renamed');
-  if (paths.some((path) => path.endsWith('src/tools/advertised-schemas.ts'))) problems.push('src/tools/advertised-schemas.ts is bundled instead of its precomputed JSON');
+  if (!has(englishLocales)) problems.push('the English-only zod locales were not used: zod moved its locales module');
+  if (!has(precomputedSchemas))
+    problems.push('the precomputed tool schemas were not embedded: src/tools/advertised-schemas.ts moved or was renamed');
+  if (paths.some((path) => path.endsWith('src/tools/advertised-schemas.ts')))
+    problems.push('src/tools/advertised-schemas.ts is bundled instead of its precomputed JSON');
   const bytes = outputs['dist/index.js']?.bytes ?? 0;
   if (bytes > BUNDLE_BUDGET_BYTES) problems.push(`dist/index.js is ${bytes} bytes, over the ${BUNDLE_BUDGET_BYTES}-byte budget`);
   return problems;

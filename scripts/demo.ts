@@ -28,8 +28,10 @@ try {
 
   console.log('1. "Send Ada a payment link for the Pro course, she is in Germany": find the product');
   const found = await call('list_products', { name_contains: 'pro course' });
-  const products = (found.structuredContent as { products: { product_id: string; name: string; price: number; currency: string }[] }).products;
-  for (const product of products) console.log(`  ✓ ${product.product_id}: ${product.name}, ${product.price} (smallest unit) ${product.currency}`);
+  const products = (found.structuredContent as { products: { product_id: string; name: string; price: number; currency: string }[] })
+    .products;
+  for (const product of products)
+    console.log(`  ✓ ${product.product_id}: ${product.name}, ${product.price} (smallest unit) ${product.currency}`);
   const productId = products[0]?.product_id ?? 'pdt_course_pro';
 
   console.log('\n2. Create the payment for a new customer');

@@ -26,7 +26,12 @@ export interface CatalogueProduct {
 }
 
 export const DEFAULT_CATALOGUE: Record<string, CatalogueProduct> = {
-  pdt_course_pro: { name: 'Pro course', price: 4900, currency: 'USD', description: 'Twelve video lessons on advanced TypeScript, with exercises and a certificate.' },
+  pdt_course_pro: {
+    name: 'Pro course',
+    price: 4900,
+    currency: 'USD',
+    description: 'Twelve video lessons on advanced TypeScript, with exercises and a certificate.',
+  },
   pdt_ebook: { name: 'E-book', price: 1500, currency: 'USD', description: 'The companion book in PDF and EPUB.' },
   pdt_tip_jar: { name: 'Tip jar', price: 0, currency: 'USD', pay_what_you_want: true },
   pdt_membership: { name: 'Pro membership', price: 900, currency: 'USD', recurring: true },
@@ -264,7 +269,13 @@ function productRecord(id: string, product: CatalogueProduct): Record<string, un
 /** The `Price` object: `price_detail` in a list, `price` itself when one product is retrieved. */
 function priceDetail(product: CatalogueProduct): Record<string, unknown> {
   return product.recurring
-    ? { type: 'recurring_price', price: product.price, currency: product.currency, payment_frequency_count: 1, payment_frequency_interval: 'Month' }
+    ? {
+        type: 'recurring_price',
+        price: product.price,
+        currency: product.currency,
+        payment_frequency_count: 1,
+        payment_frequency_interval: 'Month',
+      }
     : { type: 'one_time_price', price: product.price, currency: product.currency, pay_what_you_want: product.pay_what_you_want ?? false };
 }
 
@@ -298,21 +309,17 @@ export const answer = {
   /** Never answers (until the test closes the server). */
   hang: (): Responder => () => new Promise<void>(() => {}),
   /** Sends the status line and part of the body, then neither finishes nor closes. */
-  stallMidBody:
-    (): Responder =>
-    (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
-      response.write('{"payment_id":"pay_');
-      return new Promise<void>(() => {});
-    },
+  stallMidBody: (): Responder => (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+    response.write('{"payment_id":"pay_');
+    return new Promise<void>(() => {});
+  },
   /** Sends the status line and part of the body, then destroys the connection. */
-  resetMidResponse:
-    (): Responder =>
-    (_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
-      response.write('{"payment_id":"pay_');
-      setTimeout(() => response.socket?.destroy(), 10);
-    },
+  resetMidResponse: (): Responder => (_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+    response.write('{"payment_id":"pay_');
+    setTimeout(() => response.socket?.destroy(), 10);
+  },
 };
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -4,7 +4,8 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const STAGING = 'build/mcpb';
 const OUTPUT = 'dodo-payments-mcp.mcpb';
-const mcpb = (...args) => execFileSync(process.execPath, ['node_modules/@anthropic-ai/mcpb/dist/cli/cli.js', ...args], { stdio: 'inherit' });
+const mcpb = (...args) =>
+  execFileSync(process.execPath, ['node_modules/@anthropic-ai/mcpb/dist/cli/cli.js', ...args], { stdio: 'inherit' });
 
 rmSync(STAGING, { recursive: true, force: true });
 mkdirSync(`${STAGING}/dist`, { recursive: true });

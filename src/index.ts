@@ -1,6 +1,6 @@
 import { parseCliArguments } from './cli/arguments.js';
 import { usage } from './cli/usage.js';
-import { loadConfig, type Config } from './config/config.js';
+import { type Config, loadConfig } from './config/config.js';
 import { ConfigError } from './config/config-values.js';
 import { createLogger } from './logging/logger.js';
 import { SERVER_VERSION } from './server/create-server.js';

@@ -1,13 +1,14 @@
 // Property: whatever arguments a model sends, the server answers (no crash, no hang), sends only
 // bodies that satisfy the schema, and every rejection names a field.
-import fc from 'fast-check';
+
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { validateArguments } from '../src/schema/argument-validation.js';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
 import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
-import { connectInProcess, resultText, testConfig, type InProcessSession } from './support/in-process.js';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
+import { connectInProcess, type InProcessSession, resultText, testConfig } from './support/in-process.js';
 
 const api = useFakeDodoApi();
 let session: InProcessSession;
@@ -20,10 +21,13 @@ afterAll(() => session.close());
 // An unbiased draw keeps the odds as written (fast-check's bias favours edge values such as 0).
 const oneIn = <T>(odds: number, rare: fc.Arbitrary<T>, usual: fc.Arbitrary<T>) =>
   fc.noBias(fc.nat({ max: odds - 1 })).chain((draw) => (draw === 0 ? rare : usual));
-const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<unknown> = fc.anything()) =>
-  oneIn<unknown>(20, invalid, valid);
+const mostly = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<unknown> = fc.anything()) => oneIn<unknown>(20, invalid, valid);
 const sometimesAsJsonString = (value: fc.Arbitrary<unknown>) =>
-  oneIn(6, value.map((v) => JSON.stringify(v) ?? ''), value);
+  oneIn(
+    6,
+    value.map((v) => JSON.stringify(v) ?? ''),
+    value,
+  );
 
 const cartItem = fc.record(
   {
@@ -35,12 +39,19 @@ const cartItem = fc.record(
 );
 
 const requiredFields = fc.record({
-  billing: sometimesAsJsonString(mostly(fc.record({ country: mostly(fc.constantFrom(...COUNTRY_CODES), fc.string()), city: fc.string() }, { requiredKeys: ['country'] }))),
+  billing: sometimesAsJsonString(
+    mostly(
+      fc.record({ country: mostly(fc.constantFrom(...COUNTRY_CODES), fc.string()), city: fc.string() }, { requiredKeys: ['country'] }),
+    ),
+  ),
   customer: sometimesAsJsonString(
     mostly(
       fc.oneof(
         fc.record({ customer_id: fc.constantFrom('cus_1', 'cus_2') }),
-        fc.record({ email: fc.constantFrom('ada@example.com', 'b.c@shop.io'), name: fc.string(), phone_number: fc.string() }, { requiredKeys: ['email'] }),
+        fc.record(
+          { email: fc.constantFrom('ada@example.com', 'b.c@shop.io'), name: fc.string(), phone_number: fc.string() },
+          { requiredKeys: ['email'] },
+        ),
       ),
       fc.oneof(fc.anything(), fc.record({ customer_id: fc.string(), email: fc.emailAddress() }), fc.record({ email: fc.string() })),
     ),
@@ -53,7 +64,10 @@ const optionalFields = fc.record(
     allowed_payment_method_types: mostly(fc.uniqueArray(fc.constantFrom(...PAYMENT_METHOD_TYPES), { minLength: 1, maxLength: 3 })),
     billing_currency: mostly(fc.constantFrom(...CURRENCIES), fc.string()),
     discount_codes: mostly(fc.array(fc.string({ minLength: 1 }), { maxLength: 3 })),
-    metadata: mostly(fc.dictionary(fc.string({ maxLength: 40 }), fc.string({ maxLength: 10 }), { maxKeys: 3 }), fc.dictionary(fc.string({ minLength: 41, maxLength: 45 }), fc.anything(), { minKeys: 1, maxKeys: 2 })),
+    metadata: mostly(
+      fc.dictionary(fc.string({ maxLength: 40 }), fc.string({ maxLength: 10 }), { maxKeys: 3 }),
+      fc.dictionary(fc.string({ minLength: 41, maxLength: 45 }), fc.anything(), { minKeys: 1, maxKeys: 2 }),
+    ),
     return_url: mostly(fc.webUrl(), fc.string()),
     payment_link: mostly(fc.boolean()),
     force_3ds: mostly(fc.boolean()),
@@ -65,7 +79,15 @@ const optionalFields = fc.record(
 );
 
 const paymentArguments = fc
-  .tuple(requiredFields, optionalFields, oneIn<Record<string, unknown> | undefined>(8, fc.dictionary(fc.string(), fc.anything(), { minKeys: 1, maxKeys: 2 }), fc.constant(undefined)))
+  .tuple(
+    requiredFields,
+    optionalFields,
+    oneIn<Record<string, unknown> | undefined>(
+      8,
+      fc.dictionary(fc.string(), fc.anything(), { minKeys: 1, maxKeys: 2 }),
+      fc.constant(undefined),
+    ),
+  )
   .map(([required, optional, extra]) => ({ ...(extra ?? {}), ...required, ...optional }));
 
 const PROBLEM_LINE = /^(arguments|[A-Za-z_][A-Za-z0-9_]*)(\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*|\["(?:[^"\\]|\\.)*"\])*: \S/;

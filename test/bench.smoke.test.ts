@@ -14,7 +14,15 @@ describe('npm run bench --quick', () => {
   it('prints the table and writes every measure to the results file', async () => {
     const out = join(outDir, 'results.json');
     const { stdout } = await run(process.execPath, ['build/bench.js', '--quick', '--out', out], { timeout: 120_000 });
-    for (const row of ['cold start to tools/list', 'per-call overhead', 'throughput (warm batch)', 'peak RSS', 'live heap after full GC', 'tarball', 'npm install --offline']) {
+    for (const row of [
+      'cold start to tools/list',
+      'per-call overhead',
+      'throughput (warm batch)',
+      'peak RSS',
+      'live heap after full GC',
+      'tarball',
+      'npm install --offline',
+    ]) {
       expect(stdout).toContain(row);
     }
     const results = JSON.parse(readFileSync(out, 'utf8'));

@@ -1,15 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { answer } from '../scripts/fake-dodo-api.js';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
 import {
-  SAMPLE_PAYMENT,
-  TEST_KEY,
   closedPort,
   connectInProcess,
-  resultText,
-  testConfig,
   type InProcessSession,
+  resultText,
+  SAMPLE_PAYMENT,
+  TEST_KEY,
+  testConfig,
 } from './support/in-process.js';
 
 const api = useFakeDodoApi();
@@ -187,13 +187,21 @@ describe('configuration edge cases', () => {
 
   it('logs one line per call with the outcome and no key, email or address', async () => {
     const lines: string[] = [];
-    const logger = { debug: () => {}, info: (event: string, fields?: object) => lines.push(JSON.stringify({ event, ...fields })), warn: () => {} };
+    const logger = {
+      debug: () => {},
+      info: (event: string, fields?: object) => lines.push(JSON.stringify({ event, ...fields })),
+      warn: () => {},
+    };
     const logged = await connectInProcess(testConfig({ baseUrl: api.url }), { logger });
     await logged.call(SAMPLE_PAYMENT);
     await logged.call({ ...SAMPLE_PAYMENT, billing: { country: 'AI' } });
     await logged.call({});
     expect(lines.map((line) => JSON.parse(line).outcome)).toEqual(['created', 'rejected: 422 UNSUPPORTED_COUNTRY', 'invalid_input']);
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ event: 'tool_call', payment_id: expect.stringMatching(/^pay_/), environment: 'test_mode' });
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      event: 'tool_call',
+      payment_id: expect.stringMatching(/^pay_/),
+      environment: 'test_mode',
+    });
     for (const text of [TEST_KEY, 'ada@example.com', 'Berlin', 'Ada']) expect(lines.join('\n')).not.toContain(text);
     await logged.close();
   });

@@ -1,14 +1,14 @@
 // What users install: the Claude Desktop bundle, the npm tarball, and the command line.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables.js';
 import { TEST_KEY } from './support/in-process.js';
-import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
 import { run } from './support/run.js';
+import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
 
 const MCPB_CLI = 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js';
 const manifest = JSON.parse(readFileSync('manifest.json', 'utf8'));
@@ -50,12 +50,17 @@ describe('Claude Desktop bundle', () => {
   it('starts as Claude Desktop starts it, with unfilled optional fields as literal placeholders, and lists the tool', async () => {
     // Claude Desktop runs mcp_config.command with its args and env, substituting what the user filled in.
     const fill: Record<string, string> = { '${__dirname}': bundleDir, '${user_config.api_key}': TEST_KEY };
-    const substitute = (value: string) => Object.entries(fill).reduce((text, [placeholder, filled]) => text.replaceAll(placeholder, filled), value);
+    const substitute = (value: string) =>
+      Object.entries(fill).reduce((text, [placeholder, filled]) => text.replaceAll(placeholder, filled), value);
     const { command, args, env } = manifest.server.mcp_config as { command: string; args: string[]; env: Record<string, string> };
     expect(command).toBe('node');
     const environment = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, substitute(value)]));
     expect(environment.DODO_PAYMENTS_ENVIRONMENT).toBe('${user_config.environment}');
-    expect(await listToolsOf(process.execPath, args.map(substitute), environment)).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
+    expect(await listToolsOf(process.execPath, args.map(substitute), environment)).toEqual([
+      'create_one_time_payment',
+      'list_products',
+      'get_payment',
+    ]);
   });
 });
 
@@ -64,7 +69,13 @@ describe('npm package', () => {
     const dryRun = await run('npm', ['pack', '--dry-run', '--json']);
     expect(dryRun.code, dryRun.stderr).toBe(0);
     const [packed] = JSON.parse(dryRun.stdout) as { files: { path: string }[] }[];
-    expect(packed?.files.map((file) => file.path).sort()).toEqual(['LICENSE', 'README.md', 'dist/index.js', 'manifest.json', 'package.json']);
+    expect(packed?.files.map((file) => file.path).sort()).toEqual([
+      'LICENSE',
+      'README.md',
+      'dist/index.js',
+      'manifest.json',
+      'package.json',
+    ]);
   });
 
   it('installs offline into an empty folder, with no dependencies, and its bin answers tools/list', async () => {
@@ -79,7 +90,11 @@ describe('npm package', () => {
     expect(installed.code, installed.stderr).toBe(0);
     expect(readdirSync(join(installDir, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['dodo-payments-mcp']);
     const bin = join(installDir, 'node_modules/.bin/dodo-payments-mcp');
-    expect(await listToolsOf(bin, [], { DODO_PAYMENTS_API_KEY: TEST_KEY })).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
+    expect(await listToolsOf(bin, [], { DODO_PAYMENTS_API_KEY: TEST_KEY })).toEqual([
+      'create_one_time_payment',
+      'list_products',
+      'get_payment',
+    ]);
   }, 120_000);
 });
 

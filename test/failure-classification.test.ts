@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'dodopayments';
+import { describe, expect, it } from 'vitest';
 import { classifyError, classifyFailure, isPaymentObject, parseRetryAfter } from '../src/dodo/failure-classification.js';
 import { describePaymentFailure } from '../src/dodo/failure-messages.js';
 
@@ -16,7 +16,10 @@ const connectionError = (code: string) =>
 
 describe('describeFailure', () => {
   it('reports status, Dodo code and message for a rejection, and that nothing was created', () => {
-    const failure = describeFailure(statusError(422, { code: 'UNSUPPORTED_COUNTRY', message: 'Country AI currently not supported' }), context);
+    const failure = describeFailure(
+      statusError(422, { code: 'UNSUPPORTED_COUNTRY', message: 'Country AI currently not supported' }),
+      context,
+    );
     expect(failure).toMatchObject({ kind: 'rejected', label: '422 UNSUPPORTED_COUNTRY' });
     expect(failure.message).toContain('422 UNSUPPORTED_COUNTRY: Country AI currently not supported');
     expect(failure.message).toContain('Nothing was created');

@@ -2,9 +2,17 @@
 // the message, and the exact number of POSTs the API received (the duplicate-payment risk).
 import { createServer as createHttpServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { answer, type Responder, sendJson } from '../scripts/fake-dodo-api.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { answer, sendJson, type Responder } from '../scripts/fake-dodo-api.js';
-import { SAMPLE_PAYMENT, TEST_KEY, closedPort, connectInProcess, resultText, testConfig, type InProcessSession } from './support/in-process.js';
+import {
+  closedPort,
+  connectInProcess,
+  type InProcessSession,
+  resultText,
+  SAMPLE_PAYMENT,
+  TEST_KEY,
+  testConfig,
+} from './support/in-process.js';
 
 type ResultClass = 'created' | 'rejected' | 'unknown_outcome' | 'not_sent';
 
@@ -33,26 +41,88 @@ function classify(result: Awaited<ReturnType<InProcessSession['call']>>): Result
   if (!result.isError) return 'created';
   const text = resultText(result);
   const match = (Object.entries(MESSAGE_FOR) as [ResultClass, string][]).find(([, phrase]) => text.includes(phrase));
-  return match ? match[0] : ('unclassified: ' + text) as ResultClass;
+  return match ? match[0] : (`unclassified: ${text}` as ResultClass);
 }
 
 const created = (): Responder => (_request, response, fake) =>
-  sendJson(response, 200, { payment_id: `pay_${fake.requests.length}`, total_amount: 100, payment_link: 'https://pay.example/x', customer: {}, metadata: {} });
+  sendJson(response, 200, {
+    payment_id: `pay_${fake.requests.length}`,
+    total_amount: 100,
+    payment_link: 'https://pay.example/x',
+    customer: {},
+    metadata: {},
+  });
 
 describe('fault matrix', () => {
   it.each<[string, Responder[], ResultClass, string, number, number[]]>([
-    ['400 INVALID_REQUEST_BODY', [answer.error(400, 'INVALID_REQUEST_BODY', 'bad body')], 'rejected', '400 INVALID_REQUEST_BODY: bad body', 1, []],
+    [
+      '400 INVALID_REQUEST_BODY',
+      [answer.error(400, 'INVALID_REQUEST_BODY', 'bad body')],
+      'rejected',
+      '400 INVALID_REQUEST_BODY: bad body',
+      1,
+      [],
+    ],
     ['401 UNAUTHORIZED', [answer.error(401, 'UNAUTHORIZED', 'Invalid API key')], 'rejected', 'test keys only work in test_mode', 1, []],
     ['403 FORBIDDEN', [answer.error(403, 'MERCHANT_NOT_LIVE', 'Merchant not live')], 'rejected', '403 MERCHANT_NOT_LIVE', 1, []],
     ['404 NOT_FOUND', [answer.error(404, 'NOT_FOUND', 'Product pdt_ebook not found')], 'rejected', 'pdt_ebook, pdt_course_pro', 1, []],
     ['409 CONFLICT', [answer.error(409, 'CONFLICT', 'Conflict')], 'rejected', '409 CONFLICT', 1, []],
-    ['422 UNSUPPORTED_COUNTRY', [answer.error(422, 'UNSUPPORTED_COUNTRY', 'Country AI currently not supported')], 'rejected', '422 UNSUPPORTED_COUNTRY: Country AI currently not supported', 1, []],
-    ['422 INVALID_DISCOUNT_CODE', [answer.error(422, 'INVALID_DISCOUNT_CODE', 'Invalid discount code')], 'rejected', '422 INVALID_DISCOUNT_CODE', 1, []],
-    ['422 PAY_AS_YOU_WANT_AMOUNT_REQUIRED', [answer.error(422, 'PAY_AS_YOU_WANT_AMOUNT_REQUIRED', 'Amount required')], 'rejected', '422 PAY_AS_YOU_WANT_AMOUNT_REQUIRED', 1, []],
-    ['422 TOTAL_PAYMENT_AMOUNT_BELOW_MINIMUM_AMOUNT', [answer.error(422, 'TOTAL_PAYMENT_AMOUNT_BELOW_MINIMUM_AMOUNT', 'Below minimum')], 'rejected', '422 TOTAL_PAYMENT_AMOUNT_BELOW_MINIMUM_AMOUNT', 1, []],
-    ['429 with Retry-After, then success', [answer.error(429, 'TOO_MANY_REQUESTS', 'slow', { 'retry-after': '3' }), created()], 'created', '', 2, [3000]],
-    ['429 with a huge Retry-After, three times', Array.from({ length: 3 }, () => answer.error(429, 'TOO_MANY_REQUESTS', 'slow', { 'retry-after': '120' })), 'rejected', 'wait 120 s', 3, [10_000, 10_000]],
-    ['429 without Retry-After, three times', Array.from({ length: 3 }, () => answer.error(429, 'TOO_MANY_REQUESTS', 'slow')), 'rejected', '429 TOO_MANY_REQUESTS', 3, [1000, 2000]],
+    [
+      '422 UNSUPPORTED_COUNTRY',
+      [answer.error(422, 'UNSUPPORTED_COUNTRY', 'Country AI currently not supported')],
+      'rejected',
+      '422 UNSUPPORTED_COUNTRY: Country AI currently not supported',
+      1,
+      [],
+    ],
+    [
+      '422 INVALID_DISCOUNT_CODE',
+      [answer.error(422, 'INVALID_DISCOUNT_CODE', 'Invalid discount code')],
+      'rejected',
+      '422 INVALID_DISCOUNT_CODE',
+      1,
+      [],
+    ],
+    [
+      '422 PAY_AS_YOU_WANT_AMOUNT_REQUIRED',
+      [answer.error(422, 'PAY_AS_YOU_WANT_AMOUNT_REQUIRED', 'Amount required')],
+      'rejected',
+      '422 PAY_AS_YOU_WANT_AMOUNT_REQUIRED',
+      1,
+      [],
+    ],
+    [
+      '422 TOTAL_PAYMENT_AMOUNT_BELOW_MINIMUM_AMOUNT',
+      [answer.error(422, 'TOTAL_PAYMENT_AMOUNT_BELOW_MINIMUM_AMOUNT', 'Below minimum')],
+      'rejected',
+      '422 TOTAL_PAYMENT_AMOUNT_BELOW_MINIMUM_AMOUNT',
+      1,
+      [],
+    ],
+    [
+      '429 with Retry-After, then success',
+      [answer.error(429, 'TOO_MANY_REQUESTS', 'slow', { 'retry-after': '3' }), created()],
+      'created',
+      '',
+      2,
+      [3000],
+    ],
+    [
+      '429 with a huge Retry-After, three times',
+      Array.from({ length: 3 }, () => answer.error(429, 'TOO_MANY_REQUESTS', 'slow', { 'retry-after': '120' })),
+      'rejected',
+      'wait 120 s',
+      3,
+      [10_000, 10_000],
+    ],
+    [
+      '429 without Retry-After, three times',
+      Array.from({ length: 3 }, () => answer.error(429, 'TOO_MANY_REQUESTS', 'slow')),
+      'rejected',
+      '429 TOO_MANY_REQUESTS',
+      3,
+      [1000, 2000],
+    ],
     ['500', [answer.error(500, 'INTERNAL_SERVER_ERROR', 'boom')], 'unknown_outcome', '500 INTERNAL_SERVER_ERROR: boom', 1, []],
     ['502', [answer.text(502, 'text/html', '<h1>Bad gateway</h1>')], 'unknown_outcome', 'Dodo API error 502', 1, []],
     ['503', [answer.error(503, 'SERVICE_UNAVAILABLE', 'down')], 'unknown_outcome', '503 SERVICE_UNAVAILABLE', 1, []],
@@ -62,7 +132,14 @@ describe('fault matrix', () => {
     ['a body that stalls past the timeout', [answer.stallMidBody()], 'unknown_outcome', 'did not answer in time', 1, []],
     ['a 200 with HTML', [answer.text(200, 'text/html', '<html>ok</html>')], 'unknown_outcome', 'not a payment', 1, []],
     ['a 200 with JSON missing payment_id', [answer.json(200, { total_amount: 100 })], 'unknown_outcome', 'no payment_id', 1, []],
-    ['an error body that contains the API key', [answer.json(400, { code: 'BAD', message: `key ${TEST_KEY}`, detail: { echo: TEST_KEY } })], 'rejected', 'key [REDACTED]', 1, []],
+    [
+      'an error body that contains the API key',
+      [answer.json(400, { code: 'BAD', message: `key ${TEST_KEY}`, detail: { echo: TEST_KEY } })],
+      'rejected',
+      'key [REDACTED]',
+      1,
+      [],
+    ],
   ])('%s', async (_name, responders, expectedClass, fragment, posts, expectedWaits) => {
     api.script(...responders);
     const result = await session.call(SAMPLE_PAYMENT);
@@ -120,7 +197,12 @@ describe('idempotency_key', () => {
 
   it('treats the same arguments in another key order as the same payment', async () => {
     await session.call(withKey('order-order', { customer: { name: 'Ada Lovelace', email: 'ada@example.com' } }));
-    const repeat = await session.call({ idempotency_key: 'order-order', product_cart: SAMPLE_PAYMENT.product_cart, customer: SAMPLE_PAYMENT.customer, billing: SAMPLE_PAYMENT.billing });
+    const repeat = await session.call({
+      idempotency_key: 'order-order',
+      product_cart: SAMPLE_PAYMENT.product_cart,
+      customer: SAMPLE_PAYMENT.customer,
+      billing: SAMPLE_PAYMENT.billing,
+    });
     expect(repeat.isError).toBeFalsy();
     expect(api.paymentPosts()).toBe(1);
   });
@@ -190,7 +272,11 @@ describe('guardrails', () => {
     );
     expect(api.paymentPosts()).toBe(0);
 
-    const allowed = await guarded.call({ ...SAMPLE_PAYMENT, product_cart: [{ product_id: 'pdt_ebook', quantity: 1 }], return_url: 'https://shop.example.com/thanks' });
+    const allowed = await guarded.call({
+      ...SAMPLE_PAYMENT,
+      product_cart: [{ product_id: 'pdt_ebook', quantity: 1 }],
+      return_url: 'https://shop.example.com/thanks',
+    });
     expect(allowed.isError).toBeFalsy();
     await guarded.close();
   });
@@ -200,7 +286,9 @@ describe('cancellation and concurrency', () => {
   it('aborts the in-flight HTTP request when the client cancels', async () => {
     api.script(answer.hang());
     const controller = new AbortController();
-    const call = session.client.callTool({ name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT }, undefined, { signal: controller.signal });
+    const call = session.client.callTool({ name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT }, undefined, {
+      signal: controller.signal,
+    });
     while (api.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     const abandonedBefore = api.abandoned();
     controller.abort();

@@ -1,11 +1,12 @@
 // Confirmation before a live payment: elicitation through a real MCP client, and the summary it shows.
-import { afterEach, describe, expect, it } from 'vitest';
-import { useFakeDodoApi } from './support/fake-api-suite.js';
+
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Product } from 'dodopayments/resources/products/products';
-import { describeLivePayment, formatAmount } from '../src/tools/create-one-time-payment/live-confirmation.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.js';
-import { SAMPLE_PAYMENT, connectInProcess, resultText, testConfig, type ClientOptions } from './support/in-process.js';
+import { describeLivePayment, formatAmount } from '../src/tools/create-one-time-payment/live-confirmation.js';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
+import { type ClientOptions, connectInProcess, resultText, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
 
 const api = useFakeDodoApi();
 afterEach(() => {
@@ -19,15 +20,19 @@ const liveConfig = (overrides: Partial<Config> = {}) => testConfig({ baseUrl: ap
 async function callWith(config: Config, client: ClientOptions, args: object = SAMPLE_PAYMENT) {
   const asked: ElicitRequest[] = [];
   const onElicit = client.onElicit;
-  const session = await connectInProcess(config, { confirmationTimeoutMs: 300 }, {
-    ...client,
-    ...(onElicit && {
-      onElicit: (request: ElicitRequest) => {
-        asked.push(request);
-        return onElicit(request);
-      },
-    }),
-  });
+  const session = await connectInProcess(
+    config,
+    { confirmationTimeoutMs: 300 },
+    {
+      ...client,
+      ...(onElicit && {
+        onElicit: (request: ElicitRequest) => {
+          asked.push(request);
+          return onElicit(request);
+        },
+      }),
+    },
+  );
   const result = await session.call(args);
   return { result, asked, session };
 }
@@ -40,7 +45,7 @@ describe('confirmation before a live payment', () => {
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ environment: 'live_mode', payment_id: expect.stringMatching(/^pay_/) });
     expect(asked).toHaveLength(1);
-    const { message, requestedSchema } = asked[0]?.params as { message: string; requestedSchema: object };
+    const { message, requestedSchema } = (asked[0]?.params ?? {}) as { message?: string; requestedSchema?: object };
     expect(message).toBe(
       [
         'Create a LIVE payment for new customer ada@example.com? The customer is charged real money when they pay.',
@@ -121,10 +126,25 @@ describe('describeLivePayment', () => {
   });
 
   it('says the total is not available when a price is unknown or currencies differ', () => {
-    const request = { billing: { country: 'US' as const }, customer: { email: 'a@b.co' }, product_cart: [{ product_id: 'a', quantity: 1 }, { product_id: 'b', quantity: 1 }] };
+    const request = {
+      billing: { country: 'US' as const },
+      customer: { email: 'a@b.co' },
+      product_cart: [
+        { product_id: 'a', quantity: 1 },
+        { product_id: 'b', quantity: 1 },
+      ],
+    };
     expect(describeLivePayment(request, new Map([['a', oneTime('A', 100, 'USD')]]))).toContain('• 1 × b\n');
     expect(describeLivePayment(request, new Map([['a', oneTime('A', 100, 'USD')]]))).toContain('Expected total: not available');
-    expect(describeLivePayment(request, new Map([['a', oneTime('A', 100, 'USD')], ['b', oneTime('B', 100, 'EUR')]]))).toContain('Expected total: not available');
+    expect(
+      describeLivePayment(
+        request,
+        new Map([
+          ['a', oneTime('A', 100, 'USD')],
+          ['b', oneTime('B', 100, 'EUR')],
+        ]),
+      ),
+    ).toContain('Expected total: not available');
   });
 });
 

@@ -48,7 +48,9 @@ describe('Claude Desktop bundle manifest', () => {
   });
 
   it('passes exactly the variables the environment table marks for the bundle', () => {
-    const forBundle = Object.values(ENVIRONMENT_VARIABLES).filter((variable) => variable.inBundle).map((variable) => variable.name);
+    const forBundle = Object.values(ENVIRONMENT_VARIABLES)
+      .filter((variable) => variable.inBundle)
+      .map((variable) => variable.name);
     expect(Object.keys(manifest.server.mcp_config.env).sort()).toEqual(forBundle.sort());
   });
 });

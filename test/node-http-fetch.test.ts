@@ -22,8 +22,16 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('nodeHttpFetch', () => {
   it('sends method, headers and a text body with its length, and answers like fetch', async () => {
-    const response = await nodeHttpFetch(`${url}/payments`, { method: 'POST', headers: new Headers({ authorization: 'Bearer k' }), body: '{"é":1}' });
-    expect(received.at(-1)).toMatchObject({ method: 'POST', body: '{"é":1}', headers: { authorization: 'Bearer k', 'content-length': '8' } });
+    const response = await nodeHttpFetch(`${url}/payments`, {
+      method: 'POST',
+      headers: new Headers({ authorization: 'Bearer k' }),
+      body: '{"é":1}',
+    });
+    expect(received.at(-1)).toMatchObject({
+      method: 'POST',
+      body: '{"é":1}',
+      headers: { authorization: 'Bearer k', 'content-length': '8' },
+    });
     expect(response).toMatchObject({ ok: true, status: 201, url: `${url}/payments`, body: null });
     expect(response.headers.get('Content-Type')).toBe('application/json');
     expect(response.headers.get('x-multi')).toBe('a, b');
@@ -37,7 +45,9 @@ describe('nodeHttpFetch', () => {
   });
 
   it('refuses a body it cannot send rather than dropping it', async () => {
-    await expect(nodeHttpFetch(url, { method: 'POST', body: new URLSearchParams({ a: '1' }) })).rejects.toThrow('only string or byte bodies');
+    await expect(nodeHttpFetch(url, { method: 'POST', body: new URLSearchParams({ a: '1' }) })).rejects.toThrow(
+      'only string or byte bodies',
+    );
   });
 
   it('rejects with an AbortError when the signal is already aborted', async () => {

@@ -1,8 +1,8 @@
 // list_products and get_payment against the simulated API, through an in-memory MCP client.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { answer, type FakeDodoApi, largeCatalogue, startFakeDodoApi } from '../scripts/fake-dodo-api.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { answer, largeCatalogue, startFakeDodoApi, type FakeDodoApi } from '../scripts/fake-dodo-api.js';
-import { SAMPLE_PAYMENT, TEST_KEY, connectInProcess, resultText, testConfig, type InProcessSession } from './support/in-process.js';
+import { connectInProcess, type InProcessSession, resultText, SAMPLE_PAYMENT, TEST_KEY, testConfig } from './support/in-process.js';
 
 const api = useFakeDodoApi();
 let session: InProcessSession;
@@ -29,8 +29,22 @@ describe('list_products', () => {
     const page = await listProducts({});
     expect(page).toEqual({
       products: [
-        { product_id: 'pdt_course_pro', name: 'Pro course', price: 4900, currency: 'USD', pay_what_you_want: false, description: 'Twelve video lessons on advanced TypeScript, with exercises and a certificate.' },
-        { product_id: 'pdt_ebook', name: 'E-book', price: 1500, currency: 'USD', pay_what_you_want: false, description: 'The companion book in PDF and EPUB.' },
+        {
+          product_id: 'pdt_course_pro',
+          name: 'Pro course',
+          price: 4900,
+          currency: 'USD',
+          pay_what_you_want: false,
+          description: 'Twelve video lessons on advanced TypeScript, with exercises and a certificate.',
+        },
+        {
+          product_id: 'pdt_ebook',
+          name: 'E-book',
+          price: 1500,
+          currency: 'USD',
+          pay_what_you_want: false,
+          description: 'The companion book in PDF and EPUB.',
+        },
         { product_id: 'pdt_tip_jar', name: 'Tip jar', price: 0, currency: 'USD', pay_what_you_want: true },
       ],
       environment: 'test_mode',
@@ -138,7 +152,7 @@ describe('list_products', () => {
 });
 
 describe('get_payment', () => {
-  it("reports a new payment as not paid yet, then as succeeded once the customer pays", async () => {
+  it('reports a new payment as not paid yet, then as succeeded once the customer pays', async () => {
     const created = await session.call(SAMPLE_PAYMENT);
     const { payment_id: paymentId, payment_link: link } = created.structuredContent as { payment_id: string; payment_link: string };
 
@@ -184,7 +198,10 @@ describe('get_payment', () => {
 
   it('says DODO_PAYMENTS_API_KEY is missing when it is', async () => {
     const keyless = await connectInProcess(testConfig({ apiKey: undefined, baseUrl: api.url }));
-    for (const [name, args] of [['get_payment', { payment_id: 'pay_1' }], ['list_products', {}]] as const) {
+    for (const [name, args] of [
+      ['get_payment', { payment_id: 'pay_1' }],
+      ['list_products', {}],
+    ] as const) {
       expect(resultText(await keyless.call(args, name))).toContain('DODO_PAYMENTS_API_KEY is not set');
     }
     expect(api.requests).toHaveLength(0);

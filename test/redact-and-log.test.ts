@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from '../src/logging/redact.js';
 import { createLogger } from '../src/logging/logger.js';
+import { redactSecrets } from '../src/logging/redact.js';
 
 describe('redactSecrets', () => {
   it('removes every occurrence of each secret and ignores unset ones', () => {
-    expect(redactSecrets('key sk_1 and again sk_1; other', ['sk_1', undefined, ''])).toBe(
-      'key [REDACTED] and again [REDACTED]; other',
-    );
+    expect(redactSecrets('key sk_1 and again sk_1; other', ['sk_1', undefined, ''])).toBe('key [REDACTED] and again [REDACTED]; other');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure } from '../src/dodo/failure-classification.js';
-import { MAX_RETRY_WAIT_MS, abortableSleep, retryDelayMs } from '../src/dodo/retry-policy.js';
+import { abortableSleep, MAX_RETRY_WAIT_MS, retryDelayMs } from '../src/dodo/retry-policy.js';
 import { describeGuardrails, guardrailViolations } from '../src/tools/create-one-time-payment/guardrails.js';
 
 const answered = (status: number, retryAfterSeconds?: number) =>

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
-import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
 import { run } from './support/run.js';
+import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
 
 const INSPECTOR = 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js';
 const inspect = (...args: string[]) =>
@@ -29,11 +29,27 @@ describe('MCP Inspector CLI', () => {
 
   it('calls the tool through the inspector against the simulated API', async () => {
     const result = await inspect(
-      '--cli', 'node', SERVER_ENTRY,
-      '-e', `DODO_PAYMENTS_API_KEY=${TEST_KEY}`, '-e', `DODO_PAYMENTS_BASE_URL=${api.url}`, '-e', 'DODO_PAYMENTS_LOG=off',
-      '--method', 'tools/call', '--tool-name', 'create_one_time_payment', '--tool-args-json', JSON.stringify(SAMPLE_PAYMENT), '--format', 'json',
+      '--cli',
+      'node',
+      SERVER_ENTRY,
+      '-e',
+      `DODO_PAYMENTS_API_KEY=${TEST_KEY}`,
+      '-e',
+      `DODO_PAYMENTS_BASE_URL=${api.url}`,
+      '-e',
+      'DODO_PAYMENTS_LOG=off',
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'create_one_time_payment',
+      '--tool-args-json',
+      JSON.stringify(SAMPLE_PAYMENT),
+      '--format',
+      'json',
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ result: { structuredContent: { payment_id: expect.stringMatching(/^pay_/), total_amount: 7900 } } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      result: { structuredContent: { payment_id: expect.stringMatching(/^pay_/), total_amount: 7900 } },
+    });
   });
 });

@@ -1,7 +1,8 @@
 // Type-level checks run by `tsc` (part of `npm test`); the runtime assertions guard the lists' shape.
-import { describe, expect, expectTypeOf, it } from 'vitest';
+
 import type { CountryCode, Currency } from 'dodopayments/resources/misc';
 import type { PaymentCreateParams, PaymentMethodTypes } from 'dodopayments/resources/payments';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
 import type { PaymentRequest } from '../src/tools/create-one-time-payment/input-schema.js';
 

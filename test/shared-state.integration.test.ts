@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/server/create-server.js';
 import { createSharedState } from '../src/server/shared-state.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { SAMPLE_PAYMENT, connectClient, testConfig } from './support/in-process.js';
+import { connectClient, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
 
 const api = useFakeDodoApi();
 

@@ -1,10 +1,10 @@
 // The built server as a process: faults over stdio with the whole transcript searched for the key,
 // prompt clean shutdown, and what goes to stderr.
 import { describe, expect, it } from 'vitest';
-import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { answer } from '../scripts/fake-dodo-api.js';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
-import { initializeRequest, spawnRawServer, type RawServer } from './support/spawned-server.js';
+import { initializeRequest, type RawServer, spawnRawServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
 
@@ -62,7 +62,11 @@ describe('shutdown', () => {
   ])('%s ends the process with status 0, aborting a request in flight', async (_name, stop) => {
     // The API never answers and the timeout is 10 minutes: the process can only end because shutdown
     // aborts the request (without it, the test times out).
-    const server = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_TIMEOUT_MS: '600000' });
+    const server = await initialized({
+      DODO_PAYMENTS_API_KEY: TEST_KEY,
+      DODO_PAYMENTS_BASE_URL: api.url,
+      DODO_PAYMENTS_TIMEOUT_MS: '600000',
+    });
     const before = api.requests.length;
     const abandonedBefore = api.abandoned();
     api.script(answer.hang());
@@ -79,7 +83,10 @@ describe('stderr', () => {
   it('announces live mode in one line at start', async () => {
     const server = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_ENVIRONMENT: 'live_mode' });
     await server.stop();
-    const notices = server.stderr().split('\n').filter((line) => line.includes('LIVE MODE'));
+    const notices = server
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('LIVE MODE'));
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain('real customers real money');
   });
@@ -89,7 +96,10 @@ describe('stderr', () => {
     chatty.send(callRequest(2));
     await chatty.response(2);
     await chatty.stop();
-    const calls = chatty.stderr().split('\n').filter((line) => line.includes('"event":"tool_call"'));
+    const calls = chatty
+      .stderr()
+      .split('\n')
+      .filter((line) => line.includes('"event":"tool_call"'));
     expect(calls).toHaveLength(1);
     expect(JSON.parse(calls[0] ?? '{}')).toMatchObject({
       time: expect.any(String),

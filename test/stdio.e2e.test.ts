@@ -1,12 +1,13 @@
 // Drives the built bundle (dist/index.js) as a client would: a separate process over stdio.
-import { describe, expect, it } from 'vitest';
-import { useFakeDodoApi } from './support/fake-api-suite.js';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { describe, expect, it } from 'vitest';
 import { answer } from '../scripts/fake-dodo-api.js';
-import { SAMPLE_PAYMENT, TEST_KEY, connectInProcess, testConfig } from './support/in-process.js';
-import { SERVER_ENTRY, initializeRequest, serverEnvironment, spawnRawServer } from './support/spawned-server.js';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
+import { connectInProcess, SAMPLE_PAYMENT, TEST_KEY, testConfig } from './support/in-process.js';
+import { initializeRequest, SERVER_ENTRY, serverEnvironment, spawnRawServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
 
@@ -31,7 +32,11 @@ describe('the built server over stdio with the SDK client', () => {
       await inProcess.close();
       const result = (await client.callTool({ name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT })) as CallToolResult;
       expect(result.isError).toBeFalsy();
-      expect(result.structuredContent).toMatchObject({ payment_id: expect.stringMatching(/^pay_/), total_amount: 7900, environment: 'test_mode' });
+      expect(result.structuredContent).toMatchObject({
+        payment_id: expect.stringMatching(/^pay_/),
+        total_amount: 7900,
+        environment: 'test_mode',
+      });
     } finally {
       await client.close();
     }
@@ -54,7 +59,9 @@ describe('the built server, line by line', () => {
     server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     server.send('{"jsonrpc": "2.0", "id": 99, "method": tools/list}');
     server.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    expect((await server.response(2)).result).toMatchObject({ tools: [{ name: 'create_one_time_payment' }, { name: 'list_products' }, { name: 'get_payment' }] });
+    expect((await server.response(2)).result).toMatchObject({
+      tools: [{ name: 'create_one_time_payment' }, { name: 'list_products' }, { name: 'get_payment' }],
+    });
 
     server.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT } });
     expect((await server.response(3)).result).toMatchObject({ structuredContent: { payment_id: expect.stringMatching(/^pay_/) } });

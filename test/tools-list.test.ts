@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { connectInProcess, testConfig, type InProcessSession } from './support/in-process.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectInProcess, type InProcessSession, testConfig } from './support/in-process.js';
 
 let session: InProcessSession;
 let tools: Tool[];

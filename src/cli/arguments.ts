@@ -1,8 +1,4 @@
-export type CliAction =
-  | { kind: 'serve' }
-  | { kind: 'help' }
-  | { kind: 'version' }
-  | { kind: 'refuse'; message: string };
+export type CliAction = { kind: 'serve' } | { kind: 'help' } | { kind: 'version' } | { kind: 'refuse'; message: string };
 
 // Anything that looks like a credential: a secret on a command line is visible to every process on the machine.
 const SECRET_FLAG = /^--?(api[-_]?key|key|token|secret|bearer|password|auth)(=|$)/i;
@@ -24,4 +20,3 @@ export function parseCliArguments(argv: readonly string[]): CliAction {
   }
   return { kind: 'refuse', message: `unknown argument ${JSON.stringify(first)}; configuration comes from environment variables` };
 }
-

@@ -9,9 +9,9 @@ type UnsetWhenUndefined = { [Field in keyof Parsed]: undefined extends Parsed[Fi
 /** The server's settings, read once at start from the environment (see environment-variables.ts); unset ones are absent. */
 export type Config = Omit<Parsed, 'baseUrl' | UnsetWhenUndefined> &
   Partial<Omit<Pick<Parsed, UnsetWhenUndefined>, 'baseUrl'>> & {
-  /** DODO_PAYMENTS_BASE_URL when set, otherwise the environment's URL. */
-  baseUrl: string;
-};
+    /** DODO_PAYMENTS_BASE_URL when set, otherwise the environment's URL. */
+    baseUrl: string;
+  };
 
 /**
  * Reads a variable, treating empty values and unfilled Claude Desktop placeholders

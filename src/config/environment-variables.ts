@@ -1,4 +1,4 @@
-import { ConfigError, ENVIRONMENTS, CONFIRM_MODES, LOG_LEVELS, DEFAULT_TIMEOUT_MS } from './config-values.js';
+import { CONFIRM_MODES, ConfigError, DEFAULT_TIMEOUT_MS, ENVIRONMENTS, LOG_LEVELS } from './config-values.js';
 
 /**
  * One row per environment variable: the loader, `--help`, and the tests that check the README and the
@@ -57,7 +57,13 @@ function timeout(value: string | undefined, name: string): number {
 }
 
 export const ENVIRONMENT_VARIABLES = {
-  apiKey: variable({ name: 'DODO_PAYMENTS_API_KEY', summary: 'API key (needed to call the Dodo API)', secret: true, inBundle: true, parse: text }),
+  apiKey: variable({
+    name: 'DODO_PAYMENTS_API_KEY',
+    summary: 'API key (needed to call the Dodo API)',
+    secret: true,
+    inBundle: true,
+    parse: text,
+  }),
   environment: variable({
     name: 'DODO_PAYMENTS_ENVIRONMENT',
     summary: 'test_mode or live_mode',
@@ -65,7 +71,13 @@ export const ENVIRONMENT_VARIABLES = {
     inBundle: true,
     parse: choice(ENVIRONMENTS, 'test_mode'),
   }),
-  baseUrl: variable({ name: 'DODO_PAYMENTS_BASE_URL', summary: 'API base URL', defaultText: "the environment's", inBundle: false, parse: baseUrl }),
+  baseUrl: variable({
+    name: 'DODO_PAYMENTS_BASE_URL',
+    summary: 'API base URL',
+    defaultText: "the environment's",
+    inBundle: false,
+    parse: baseUrl,
+  }),
   timeoutMs: variable({
     name: 'DODO_PAYMENTS_TIMEOUT_MS',
     summary: 'per-request timeout in ms',

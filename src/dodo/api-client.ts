@@ -1,5 +1,5 @@
 import type { DodoPayments } from 'dodopayments';
-import type { PaymentCreateParams, Payment } from 'dodopayments/resources/payments';
+import type { Payment, PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { Product, ProductListParams, ProductListResponse } from 'dodopayments/resources/products/products';
 import type { Config } from '../config/config.js';
 import { nodeHttpFetch } from './node-http-fetch.js';

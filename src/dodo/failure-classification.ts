@@ -8,7 +8,7 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortEr
  * - `unknown_outcome`: the request may have been processed (timeout, 5xx, reset, unreadable 2xx, cancel).
  * For reads, nothing changes either way; the kind only decides whether a retry may help.
  */
-export type FailureKind = 'rejected' | 'not_sent' | 'unknown_outcome';
+type FailureKind = 'rejected' | 'not_sent' | 'unknown_outcome';
 
 /** What went wrong on the wire, before anyone decides what it means or how to say it. */
 export type Condition =
@@ -31,7 +31,7 @@ export interface ApiFailure {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** What the official client's error says happened. */
-export function conditionOf(error: unknown): Condition {
+function conditionOf(error: unknown): Condition {
   if (error instanceof APIUserAbortError) return { type: 'cancelled' };
   if (error instanceof APIConnectionTimeoutError) return { type: 'timeout' };
   if (error instanceof APIConnectionError) {

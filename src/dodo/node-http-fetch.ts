@@ -1,4 +1,4 @@
-import type { Agent, IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import type { Agent, request as httpRequest, IncomingHttpHeaders } from 'node:http';
 
 // The official client accepts any `fetch`. Node's global fetch (undici) builds web streams, a wasm
 // HTTP parser and transferable abort signals for every request; measured here, that was the largest
@@ -60,7 +60,15 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
       response.on('end', () => {
         settle();
         if (!response.complete) return reject(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }));
-        resolve(bufferedResponse(url.href, response.statusCode ?? 0, response.statusMessage ?? '', response.headers, Buffer.concat(chunks).toString('utf8')));
+        resolve(
+          bufferedResponse(
+            url.href,
+            response.statusCode ?? 0,
+            response.statusMessage ?? '',
+            response.headers,
+            Buffer.concat(chunks).toString('utf8'),
+          ),
+        );
       });
     });
     request.end(body);
@@ -69,7 +77,7 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
 
 function toHeaderRecord(headers: RequestInit['headers']): Record<string, string> {
   const record: Record<string, string> = {};
-  (headers instanceof Headers ? headers : new Headers(headers)).forEach((value, name) => (record[name] = value));
+  for (const [name, value] of headers instanceof Headers ? headers : new Headers(headers)) record[name] = value;
   return record;
 }
 

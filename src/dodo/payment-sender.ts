@@ -1,11 +1,13 @@
 import type { PaymentCreateParams } from 'dodopayments/resources/payments';
-import { classifyError, classifyFailure, isPaymentObject, type ApiFailure } from './failure-classification.js';
 import type { DodoApi } from './api-client.js';
+import { type ApiFailure, classifyError, classifyFailure, isPaymentObject } from './failure-classification.js';
 import { callWithRetries, type RetryOptions } from './retry-policy.js';
 
-export type Payment = { payment_id: string } & Record<string, unknown>;
+type Payment = { payment_id: string } & Record<string, unknown>;
 
-export type SendResult = { kind: 'created'; payment: Payment; attempts: number } | { kind: ApiFailure['kind']; failure: ApiFailure; attempts: number };
+export type SendResult =
+  | { kind: 'created'; payment: Payment; attempts: number }
+  | { kind: ApiFailure['kind']; failure: ApiFailure; attempts: number };
 
 /** `POST /payments`, retried only where nothing can have been created, and checked to be a payment. */
 export async function sendPayment(api: DodoApi, body: PaymentCreateParams, options: Omit<RetryOptions, 'readOnly'>): Promise<SendResult> {

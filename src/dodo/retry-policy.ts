@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger.js';
 import type { ApiFailure } from './failure-classification.js';
 
-export const MAX_RETRIES = 2;
+const MAX_RETRIES = 2;
 export const MAX_RETRY_WAIT_MS = 10_000;
 const QUICK_BACKOFF_MS = 250;
 const RATE_LIMIT_BACKOFF_MS = 1_000;
@@ -23,7 +23,8 @@ export interface RetryOptions {
 export function retryDelayMs({ kind, condition }: ApiFailure, retriesSoFar: number, readOnly = false): number | undefined {
   if (retriesSoFar >= MAX_RETRIES || condition.type === 'cancelled') return undefined;
   if (condition.type === 'status' && condition.status === 429) {
-    const asked = condition.retryAfterSeconds !== undefined ? condition.retryAfterSeconds * 1000 : RATE_LIMIT_BACKOFF_MS * 2 ** retriesSoFar;
+    const asked =
+      condition.retryAfterSeconds !== undefined ? condition.retryAfterSeconds * 1000 : RATE_LIMIT_BACKOFF_MS * 2 ** retriesSoFar;
     return Math.min(MAX_RETRY_WAIT_MS, asked);
   }
   if (kind === 'not_sent' || (readOnly && kind === 'unknown_outcome')) {

@@ -1,7 +1,7 @@
 import type { IdempotencyStore, IdempotentRun } from './idempotency-store.js';
 
-export const DEFAULT_MAX_KEYS = 10_000;
-export const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_MAX_KEYS = 10_000;
+const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 interface Entry<T> {
   fingerprint: string;

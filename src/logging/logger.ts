@@ -26,10 +26,12 @@ export function createLogger({
   now = () => new Date(),
   secrets = [],
 }: LoggerOptions = {}): Logger {
-  const at = (eventLevel: Exclude<LogLevel, 'off'>) => (event: string, fields: LogFields = {}) => {
-    if (SEVERITY[eventLevel] < SEVERITY[level]) return;
-    write(redactSecrets(JSON.stringify({ time: now().toISOString(), level: eventLevel, event, ...fields }), secrets) + '\n');
-  };
+  const at =
+    (eventLevel: Exclude<LogLevel, 'off'>) =>
+    (event: string, fields: LogFields = {}) => {
+      if (SEVERITY[eventLevel] < SEVERITY[level]) return;
+      write(`${redactSecrets(JSON.stringify({ time: now().toISOString(), level: eventLevel, event, ...fields }), secrets)}\n`);
+    };
   return { debug: at('debug'), info: at('info'), warn: at('warn') };
 }
 

@@ -1,6 +1,13 @@
-import { z } from 'zod';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolRequest,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { redactSecrets } from '../logging/redact.js';
 import { advertisedSchemas } from '../tools/advertised-schemas.js';
 import { TOOL_REGISTRY } from '../tools/registry.js';
@@ -9,7 +16,7 @@ import { zodJsonSchemaValidator } from './json-schema-validator.js';
 import type { SharedState } from './shared-state.js';
 import { createElicitationConfirmer } from './user-confirmation.js';
 
-export const SERVER_NAME = 'dodo-payments-mcp';
+const SERVER_NAME = 'dodo-payments-mcp';
 // Replaced with package.json's version when bundled; the fallback serves in-process tests.
 declare const __PACKAGE_VERSION__: string | undefined;
 export const SERVER_VERSION = typeof __PACKAGE_VERSION__ === 'string' ? __PACKAGE_VERSION__ : '0.0.0-dev';

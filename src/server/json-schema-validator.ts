@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import { z } from 'zod';
 import { describeIssue } from '../schema/argument-validation.js';
 
 /**

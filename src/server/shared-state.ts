@@ -3,7 +3,7 @@ import { createDodoApi, type DodoApi } from '../dodo/api-client.js';
 import { abortableSleep, type Sleep } from '../dodo/retry-policy.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
-import { silentLogger, type Logger } from '../logging/logger.js';
+import { type Logger, silentLogger } from '../logging/logger.js';
 import type { PaymentOutcome } from '../tools/create-one-time-payment/payment-outcome.js';
 
 /**

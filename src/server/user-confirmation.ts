@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
-export const CONFIRMATION_TIMEOUT_MS = 60_000;
+const CONFIRMATION_TIMEOUT_MS = 60_000;
 
 export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out';
 

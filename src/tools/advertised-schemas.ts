@@ -1,4 +1,4 @@
-import { toPortableJsonSchema, type JsonSchema } from '../schema/json-schema.js';
+import { type JsonSchema, toPortableJsonSchema } from '../schema/json-schema.js';
 import { TOOL_REGISTRY } from './registry.js';
 
 // The bundle replaces this module with the JSON it evaluates to, computed at build time

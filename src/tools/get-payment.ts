@@ -1,6 +1,14 @@
-import { z } from 'zod';
 import type { Payment } from 'dodopayments/resources/payments';
-import { READ_ONLY_ANNOTATIONS, argumentsForRead, readFromApi, structuredResult, toolCallLog, withoutNulls, type ToolModule } from './tool.js';
+import { z } from 'zod';
+import {
+  argumentsForRead,
+  READ_ONLY_ANNOTATIONS,
+  readFromApi,
+  structuredResult,
+  type ToolModule,
+  toolCallLog,
+  withoutNulls,
+} from './tool.js';
 
 const inputSchema = z.strictObject({
   payment_id: z

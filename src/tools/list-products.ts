@@ -1,13 +1,27 @@
-import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ProductListResponse } from 'dodopayments/resources/products/products';
-import { READ_ONLY_ANNOTATIONS, argumentsForRead, readFromApi, structuredResult, toolCallLog, withoutNulls, type ToolContext, type ToolModule } from './tool.js';
+import { z } from 'zod';
+import {
+  argumentsForRead,
+  READ_ONLY_ANNOTATIONS,
+  readFromApi,
+  structuredResult,
+  type ToolContext,
+  type ToolModule,
+  toolCallLog,
+  withoutNulls,
+} from './tool.js';
 
 const PRODUCT_PAGE_SIZE_DEFAULT = 20;
 
 const inputSchema = z.strictObject({
   name_contains: z.string().min(1, { error: 'must not be empty' }).max(100).describe('Case-insensitive part of the name.').optional(),
-  page_size: z.int({ error: 'must be a whole number from 1 to 100' }).min(1).max(100).default(PRODUCT_PAGE_SIZE_DEFAULT).describe('Products per page, 1–100.'),
+  page_size: z
+    .int({ error: 'must be a whole number from 1 to 100' })
+    .min(1)
+    .max(100)
+    .default(PRODUCT_PAGE_SIZE_DEFAULT)
+    .describe('Products per page, 1–100.'),
   cursor: z
     .string()
     .regex(/^\d+:\d+$/, { error: 'must be a next_cursor value from a previous list_products result' })
@@ -55,7 +69,13 @@ async function listProducts(args: unknown, context: ToolContext): Promise<CallTo
   let nextCursor: string | undefined;
 
   for (let pagesRead = 0; pagesRead < MAX_API_PAGES_PER_CALL && products.length < pageSize; pagesRead++) {
-    const query = { page_number: apiPage, page_size: API_PAGE_SIZE, recurring: false, ...(archived !== undefined && { archived }), ...(brandId && { brand_id: brandId }) };
+    const query = {
+      page_number: apiPage,
+      page_size: API_PAGE_SIZE,
+      recurring: false,
+      ...(archived !== undefined && { archived }),
+      ...(brandId && { brand_id: brandId }),
+    };
     const page = await readFromApi(context, 'the product list', finish, (api) => api.listProducts(query, signal));
     if (!page.ok) return page.result;
 

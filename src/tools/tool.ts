@@ -1,10 +1,10 @@
-import type { z } from 'zod';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { DodoApi } from '../dodo/api-client.js';
 import { classifyError } from '../dodo/failure-classification.js';
 import { describeReadFailure } from '../dodo/failure-messages.js';
-import { callWithRetries, type Attempted } from '../dodo/retry-policy.js';
+import { type Attempted, callWithRetries } from '../dodo/retry-policy.js';
 import type { LogFields } from '../logging/logger.js';
 import { validateArguments } from '../schema/argument-validation.js';
 import type { SharedState } from '../server/shared-state.js';
@@ -71,7 +71,8 @@ export function argumentsForRead<S extends z.ZodType>(
   finish: ToolCallLog,
 ): { ok: true; value: z.output<S> } | { ok: false; result: CallToolResult } {
   const validation = validateArguments(schema, args);
-  if (!validation.ok) return { ok: false, result: finish('invalid_input', errorResult(`Invalid arguments:\n${validation.problems.join('\n')}`)) };
+  if (!validation.ok)
+    return { ok: false, result: finish('invalid_input', errorResult(`Invalid arguments:\n${validation.problems.join('\n')}`)) };
   if (config.apiKey === undefined) return { ok: false, result: finish('not_configured', MISSING_KEY_RESULT) };
   return validation;
 }

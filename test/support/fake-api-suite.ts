@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startFakeDodoApi, type FakeDodoApi, type FakeDodoApiOptions } from '../../scripts/fake-dodo-api.js';
+import { type FakeDodoApi, type FakeDodoApiOptions, startFakeDodoApi } from '../../scripts/fake-dodo-api.js';
 import { TEST_KEY } from './in-process.js';
 
 /**

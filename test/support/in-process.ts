@@ -1,9 +1,15 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  type CallToolResult,
+  type ClientCapabilities,
+  type ElicitRequest,
+  ElicitRequestSchema,
+  type ElicitResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../../src/config/config.js';
 import { createServer } from '../../src/server/create-server.js';
 import { createSharedState, type SharedStateOverrides } from '../../src/server/shared-state.js';
@@ -11,7 +17,15 @@ import { createSharedState, type SharedStateOverrides } from '../../src/server/s
 export const TEST_KEY = 'sk_test_5ecret_K3y_never_shown';
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { apiKey: TEST_KEY, environment: 'test_mode', baseUrl: 'http://127.0.0.1:9', timeoutMs: 2_000, logLevel: 'info', confirm: 'auto', ...overrides };
+  return {
+    apiKey: TEST_KEY,
+    environment: 'test_mode',
+    baseUrl: 'http://127.0.0.1:9',
+    timeoutMs: 2_000,
+    logLevel: 'info',
+    confirm: 'auto',
+    ...overrides,
+  };
 }
 
 export interface InProcessSession {
@@ -32,7 +46,11 @@ export interface TestDependencies extends SharedStateOverrides {
 }
 
 /** A real MCP client connected in-process to a server over `config`; tools are listed first so the client checks output schemas. */
-export function connectInProcess(config: Config, dependencies: TestDependencies = {}, clientOptions: ClientOptions = {}): Promise<InProcessSession> {
+export function connectInProcess(
+  config: Config,
+  dependencies: TestDependencies = {},
+  clientOptions: ClientOptions = {},
+): Promise<InProcessSession> {
   const { confirmationTimeoutMs, ...shared } = dependencies;
   return connectClient(createServer(createSharedState(config, shared), { confirmationTimeoutMs }), clientOptions);
 }

@@ -23,14 +23,15 @@ export async function lookUpProducts(api: DodoApi, productIds: readonly string[]
 
 /** What the user confirms: the customer, each item with its quantity, and the total where prices allow. */
 export function describeLivePayment(request: PaymentCreateParams, products: ReadonlyMap<string, Product>): string {
-  const customer = 'customer_id' in request.customer ? `existing customer ${request.customer.customer_id}` : `new customer ${request.customer.email}`;
+  const customer =
+    'customer_id' in request.customer ? `existing customer ${request.customer.customer_id}` : `new customer ${request.customer.email}`;
   let total = 0;
   let currency: string | undefined;
   let totalKnown = true;
   const lines = request.product_cart.map((item) => {
     const product = products.get(item.product_id);
     const price = product?.price.type === 'one_time_price' ? product.price : undefined;
-    const unitPrice = price?.pay_what_you_want ? item.amount ?? undefined : price?.price;
+    const unitPrice = price?.pay_what_you_want ? (item.amount ?? undefined) : price?.price;
     if (price === undefined || unitPrice === undefined || (currency !== undefined && currency !== price.currency)) totalKnown = false;
     else {
       currency = price.currency;

@@ -1,13 +1,21 @@
-import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
 import { describePaymentFailure } from '../../dodo/failure-messages.js';
 import { sendPayment } from '../../dodo/payment-sender.js';
 import { canonicalJson } from '../../idempotency/idempotency-store.js';
 import { validateArguments } from '../../schema/argument-validation.js';
-import { MISSING_KEY_RESULT, errorResult, structuredResult, toolCallLog, withoutNulls, type ToolContext, type ToolModule } from '../tool.js';
-import { describeGuardrails, guardrailViolations, type Guardrails } from './guardrails.js';
+import {
+  errorResult,
+  MISSING_KEY_RESULT,
+  structuredResult,
+  type ToolContext,
+  type ToolModule,
+  toolCallLog,
+  withoutNulls,
+} from '../tool.js';
+import { describeGuardrails, type Guardrails, guardrailViolations } from './guardrails.js';
 import { paymentInputSchema } from './input-schema.js';
 import { describeLivePayment, lookUpProducts, notConfirmedMessage } from './live-confirmation.js';
 import type { PaymentOutcome } from './payment-outcome.js';
@@ -64,7 +72,14 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
   const send = async (): Promise<PaymentOutcome> => {
     if (mustConfirm) {
-      const summary = describeLivePayment(body, await lookUpProducts(api(), body.product_cart.map((item) => item.product_id), signal));
+      const summary = describeLivePayment(
+        body,
+        await lookUpProducts(
+          api(),
+          body.product_cart.map((item) => item.product_id),
+          signal,
+        ),
+      );
       const answer = await confirmer.ask(summary, signal);
       if (answer !== 'confirmed') return { kind: 'not_confirmed', answer, attempts: 0 };
     }
@@ -77,7 +92,12 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     outcome = await send();
   } else {
     // Unknown outcomes stay tied to their key too: re-sending under it could charge twice.
-    const run = await idempotency.run(idempotencyKey, canonicalJson(body), send, (done) => done.kind === 'created' || done.kind === 'unknown_outcome');
+    const run = await idempotency.run(
+      idempotencyKey,
+      canonicalJson(body),
+      send,
+      (done) => done.kind === 'created' || done.kind === 'unknown_outcome',
+    );
     if (run.conflict) {
       return finish(
         'idempotency_conflict',
@@ -100,12 +120,20 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     case 'not_confirmed':
       return finish(`not_confirmed: ${outcome.answer}`, errorResult(notConfirmedMessage(outcome.answer, confirmer.timeoutMs)), logFields);
     default: {
-      const apiContext = { baseUrl: config.baseUrl, environment: config.environment, productIds: body.product_cart.map((item) => item.product_id) };
+      const apiContext = {
+        baseUrl: config.baseUrl,
+        environment: config.environment,
+        productIds: body.product_cart.map((item) => item.product_id),
+      };
       const keyNote =
         idempotencyKey !== undefined && outcome.kind === 'unknown_outcome'
           ? ' This idempotency_key stays tied to that attempt: calling again with it returns this message. Once you know no payment was created, retry with a new key.'
           : '';
-      return finish(`${outcome.kind}: ${outcome.failure.label}`, errorResult(describePaymentFailure(outcome.failure, apiContext) + keyNote), logFields);
+      return finish(
+        `${outcome.kind}: ${outcome.failure.label}`,
+        errorResult(describePaymentFailure(outcome.failure, apiContext) + keyNote),
+        logFields,
+      );
     }
   }
 }
