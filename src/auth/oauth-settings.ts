@@ -1,5 +1,9 @@
 const ISSUER_VARIABLE = 'DODO_PAYMENTS_MCP_OAUTH_ISSUER';
 const PUBLIC_URL_VARIABLE = 'DODO_PAYMENTS_MCP_PUBLIC_URL';
+const MEANINGS = {
+  [ISSUER_VARIABLE]: 'the issuer URL of your authorization server',
+  [PUBLIC_URL_VARIABLE]: "this server's public URL",
+};
 
 /** Hosted mode's OAuth set-up: which authorization server's tokens to accept, and for which resource. */
 export interface OAuthSettings {
@@ -23,24 +27,24 @@ export function parseOAuthSettings(issuer: string | undefined, publicUrl: string
   const publicUrlValue = publicUrl?.trim() || undefined;
   if (issuerValue === undefined && publicUrlValue === undefined) return undefined;
   if (issuerValue === undefined || publicUrlValue === undefined) {
+    const missing = issuerValue === undefined ? ISSUER_VARIABLE : PUBLIC_URL_VARIABLE;
     throw new OAuthSettingsError(
-      `${ISSUER_VARIABLE} and ${PUBLIC_URL_VARIABLE} must be set together: set ${issuerValue === undefined ? ISSUER_VARIABLE : PUBLIC_URL_VARIABLE} ` +
-        `(${issuerValue === undefined ? 'the issuer URL of your authorization server' : "this server's public https URL"}), or unset both to turn OAuth off`,
+      `${ISSUER_VARIABLE} and ${PUBLIC_URL_VARIABLE} must be set together: set ${missing} (${MEANINGS[missing]}), or unset both to turn OAuth off`,
     );
   }
-  readUrl(ISSUER_VARIABLE, issuerValue, 'the issuer URL of your authorization server');
-  const base = readUrl(PUBLIC_URL_VARIABLE, publicUrlValue, "this server's public URL").href.replace(/\/+$/, '');
+  readUrl(ISSUER_VARIABLE, issuerValue);
+  const base = readUrl(PUBLIC_URL_VARIABLE, publicUrlValue).href.replace(/\/+$/, '');
   return { issuer: issuerValue, publicUrl: base, resource: `${base}/mcp` };
 }
 
 /** An absolute https URL (http only on this machine) with no credentials, query or fragment. */
-function readUrl(name: string, value: string, meaning: string): URL {
+function readUrl(name: keyof typeof MEANINGS, value: string): URL {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   const problem = url ? urlProblem(url, value) : 'must be an absolute https URL';
   if (url && problem === undefined) return url;
   // A URL with credentials in it is not echoed: stderr may be collected.
   const shown = url && (url.username || url.password) ? '' : ` (got ${JSON.stringify(value)})`;
-  throw new OAuthSettingsError(`${name} (${meaning}) ${problem}${shown}`);
+  throw new OAuthSettingsError(`${name} (${MEANINGS[name]}) ${problem}${shown}`);
 }
 
 function urlProblem(url: URL, value: string): string | undefined {
