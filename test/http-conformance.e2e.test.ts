@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import { allowEveryone } from '../src/transports/http/authentication.js';
@@ -34,4 +35,9 @@ describe('the HTTP front door against @modelcontextprotocol/conformance', () => 
     },
     60_000,
   );
+});
+
+it('keeps the conformance-only Node 22 off the PATH of npm scripts, so tests run on the Node under test', () => {
+  const link = new URL('../node_modules/.bin/node', import.meta.url);
+  expect(existsSync(link), 'node_modules/.bin/node exists: run npm ci (its prepare step removes the link)').toBe(false);
 });
