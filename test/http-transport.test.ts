@@ -7,7 +7,7 @@ import type { Principal } from '../src/auth/access.js';
 import { parseStaticTokens } from '../src/auth/static-tokens.js';
 import { createLogger } from '../src/log.js';
 import { allowEveryone, staticTokenAuthentication } from '../src/transports/http/authentication.js';
-import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../src/transports/http/http-server.js';
+import { DEFAULT_MAX_BODY_BYTES, startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../src/transports/http/http-server.js';
 import { defaultAllowedHosts, defaultAllowedOrigins } from '../src/transports/http/request-guards.js';
 import { createFixtureMcpServer, createGate, FIXTURE_TOOL, type FixtureOptions } from './support/fixture-mcp-server.js';
 
@@ -182,6 +182,10 @@ describe('routes and methods', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', store: 'memory' });
 
+    // Probes address the server by IP, so the Host check does not apply here; the Origin check does.
+    expect((await rawRequest(new URL('/healthz', healthy.url).href, { method: 'GET', headers: { Host: '10.1.2.3:8080' } })).status).toBe(200);
+    expect((await rawRequest(new URL('/healthz', healthy.url).href, { method: 'GET', headers: { Origin: 'https://evil.example' } })).status).toBe(403);
+
     const failing = await start({ health: () => Promise.reject(new Error('redis unreachable')) });
     const refused = await fetch(new URL('/healthz', failing.url));
     expect(refused.status).toBe(503);
@@ -273,6 +277,13 @@ describe('request body limit', () => {
     expect(await response.json()).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: `Payload Too Large: the request body must not exceed ${LIMIT} bytes` }, id: null });
     expect(server.logLines().find((line) => line.event === 'http_request_rejected')).toMatchObject({ status: 413, reason: `body over ${LIMIT} bytes` });
     expect((await post(server, LIST_TOOLS)).status).toBe(200);
+  });
+
+  it(`refuses a declared Content-Length over the default limit of ${DEFAULT_MAX_BODY_BYTES} bytes before reading it`, async () => {
+    const server = await start();
+    expect((await post(server, bodyOfSize(DEFAULT_MAX_BODY_BYTES))).status).toBe(200);
+    expect((await post(server, bodyOfSize(DEFAULT_MAX_BODY_BYTES + 1))).status).toBe(413);
+    expect((await post(server, bodyOfSize(50 * DEFAULT_MAX_BODY_BYTES))).status).toBe(413);
   });
 
   it('answers 413 to a chunked body (no Content-Length) as soon as it crosses the limit', async () => {

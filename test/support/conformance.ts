@@ -5,10 +5,10 @@ import { run } from './run.js';
 // The conformance CLI needs Node 22+ (it imports fs.globSync), while this project also supports Node 20:
 // it runs on the Node 22 binary that the pinned `node` devDependency ships, whatever Node runs the tests.
 const packageDirectory = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
-export const NODE_22_BIN = join(packageDirectory('node'), 'bin', 'node');
+const NODE_22_BIN = join(packageDirectory('node'), 'bin', 'node');
 const CONFORMANCE_CLI = join(packageDirectory('@modelcontextprotocol/conformance'), 'dist', 'index.js');
 
-export interface ConformanceRun {
+interface ConformanceRun {
   /** 0 when the scenario had no FAILURE. */
   code: number;
   /** stdout and stderr, colour codes removed. */

@@ -35,7 +35,7 @@ export function createFixtureMcpServer(principal: Principal | undefined, options
 }
 
 /** A promise a test settles by hand: the deterministic stand-in for "wait a bit". */
-export interface Gate {
+interface Gate {
   promise: Promise<void>;
   open(): void;
 }

@@ -8,8 +8,8 @@ import type { Authenticate } from './authentication.js';
 import { hostNameOf, isHostAllowed, isOriginAllowed } from './request-guards.js';
 import { readBodyWithinLimit } from './request-body.js';
 
-export const MCP_PATH = '/mcp';
-export const HEALTH_PATH = '/healthz';
+const MCP_PATH = '/mcp';
+const HEALTH_PATH = '/healthz';
 /** Tool arguments are a few kilobytes at most; 1 MiB leaves room and bounds what one request can make us hold. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -57,24 +57,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // Credentials first: an unauthenticated caller gets no body parsing and no MCP server.
     const decision = await options.authenticate(request.headers.authorization);
     if (!decision.ok) {
-      reject(request, response, decision.status, `${decision.error}: ${decision.description}`,
+      return reject(request, response, decision.status, `${decision.error}: ${decision.description}`,
         { error: decision.error, error_description: decision.description }, { 'WWW-Authenticate': decision.wwwAuthenticate });
-      return;
     }
     const read = await readBodyWithinLimit(request, maxBodyBytes);
     if (read.kind === 'aborted') return;
     if (read.kind === 'too_large') {
       // The unread rest of the body would otherwise have to be drained before the connection could be reused.
-      reject(request, response, 413, `body over ${maxBodyBytes} bytes`,
+      return reject(request, response, 413, `body over ${maxBodyBytes} bytes`,
         jsonRpcError(-32000, `Payload Too Large: the request body must not exceed ${maxBodyBytes} bytes`), { Connection: 'close' });
-      return;
     }
     let message: unknown;
     try {
       message = JSON.parse(read.body.toString('utf8'));
     } catch {
-      reject(request, response, 400, 'body is not JSON', jsonRpcError(-32700, 'Parse error: Invalid JSON'));
-      return;
+      return reject(request, response, 400, 'body is not JSON', jsonRpcError(-32700, 'Parse error: Invalid JSON'));
     }
 
     const server = options.createMcpServer(decision.principal);

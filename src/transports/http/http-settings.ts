@@ -8,8 +8,8 @@ import {
   normalizeOriginPattern,
 } from './request-guards.js';
 
-export const DEFAULT_HTTP_HOST = '127.0.0.1';
-export const DEFAULT_HTTP_PORT = 8080;
+const DEFAULT_HTTP_HOST = '127.0.0.1';
+const DEFAULT_HTTP_PORT = 8080;
 
 /** What the HTTP front door needs from the environment (DODO_PAYMENTS_MCP_TRANSPORT=http). */
 export interface HttpSettings {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-export type BodyReadResult = { kind: 'complete'; body: Buffer } | { kind: 'too_large' } | { kind: 'aborted' };
+type BodyReadResult = { kind: 'complete'; body: Buffer } | { kind: 'too_large' } | { kind: 'aborted' };
 
 /**
  * Reads a request body, holding at most `maxBytes` of it: a declared Content-Length over the limit is

@@ -41,7 +41,7 @@ export function defaultAllowedOrigins(bindHost: string, configuredOrigins: reado
 }
 
 /** The host name of a `Host` header value (port dropped, lower case), or undefined when it is not one. */
-export function hostHeaderName(hostHeader: string | undefined): string | undefined {
+function hostHeaderName(hostHeader: string | undefined): string | undefined {
   const match = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i.exec(hostHeader ?? '');
   return match?.[1]?.toLowerCase();
 }
