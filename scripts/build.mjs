@@ -9,8 +9,8 @@ import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', legalComments: 'none', logLevel: 'warning' };
-// dist/index.js was 328 KB when this budget was set; growth past it is a reviewed change.
-const BUNDLE_BUDGET_BYTES = 360 * 1024;
+// dist/index.js was 328 KB when its budget was set; growth past a budget is a reviewed change.
+const BUNDLE_BUDGETS = { 'dist/index.js': 360 * 1024, 'dist/hosted.js': 1024 * 1024 };
 
 mkdirSync('build', { recursive: true });
 
@@ -57,20 +57,33 @@ const withoutAjv = {
   },
 };
 
-const { metafile } = await build({
-  ...common,
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
-  minify: true,
-  metafile: true,
-  banner: { js: '#!/usr/bin/env node' },
-  define: { __PACKAGE_VERSION__: JSON.stringify(version) },
-  plugins: [usePrecomputedSchemas, englishOnlyZodLocales, withoutAjv],
-});
-const problems = bundleProblems(metafile);
-if (problems.length > 0) {
-  console.error(`build: dist/index.js is not what the build expects:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
-  process.exit(1);
+// Hosted mode (HTTP, OAuth, Redis) is a second bundle that dist/index.js imports only when asked for it,
+// so the stdio server neither loads nor parses it. It receives only the configuration (plain data).
+const hostedInItsOwnFile = {
+  name: 'hosted-in-its-own-file',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /\/transports\/http\/serve-http\.js$/ }, () => ({ path: './hosted.js', external: true }));
+  },
+};
+
+const server = { ...common, minify: true, metafile: true, define: { __PACKAGE_VERSION__: JSON.stringify(version) } };
+const bundles = [
+  { entry: 'src/index.ts', outfile: 'dist/index.js', plugins: [hostedInItsOwnFile], banner: { js: '#!/usr/bin/env node' } },
+  { entry: 'src/transports/http/serve-http.ts', outfile: 'dist/hosted.js', plugins: [] },
+];
+for (const { entry, outfile, plugins, banner } of bundles) {
+  const { metafile } = await build({
+    ...server,
+    entryPoints: [entry],
+    outfile,
+    ...(banner && { banner }),
+    plugins: [...plugins, usePrecomputedSchemas, englishOnlyZodLocales, withoutAjv],
+  });
+  const problems = bundleProblems(metafile, outfile);
+  if (problems.length > 0) {
+    console.error(`build: ${outfile} is not what the build expects:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
+    process.exit(1);
+  }
 }
 chmodSync('dist/index.js', 0o755);
 
@@ -79,7 +92,7 @@ for (const script of ['demo', 'bench']) {
 }
 
 /** What went wrong with the replacements above, naming the dependency that moved. */
-function bundleProblems({ inputs, outputs }) {
+function bundleProblems({ inputs, outputs }, outfile) {
   const paths = Object.keys(inputs).map((path) => resolve(path));
   const has = (file) => paths.includes(file);
   const problems = [];
@@ -102,7 +115,13 @@ function bundleProblems({ inputs, outputs }) {
     problems.push('the precomputed tool schemas were not embedded: src/tools/advertised-schemas.ts moved or was renamed');
   if (paths.some((path) => path.endsWith('src/tools/advertised-schemas.ts')))
     problems.push('src/tools/advertised-schemas.ts is bundled instead of its precomputed JSON');
-  const bytes = outputs['dist/index.js']?.bytes ?? 0;
-  if (bytes > BUNDLE_BUDGET_BYTES) problems.push(`dist/index.js is ${bytes} bytes, over the ${BUNDLE_BUDGET_BYTES}-byte budget`);
+  const bytes = outputs[outfile]?.bytes ?? 0;
+  if (bytes > BUNDLE_BUDGETS[outfile]) problems.push(`${outfile} is ${bytes} bytes, over the ${BUNDLE_BUDGETS[outfile]}-byte budget`);
+  if (
+    outfile === 'dist/index.js' &&
+    paths.some((path) => path.includes('/transports/http/') || /node_modules\/(redis|@redis|jose)\//.test(path))
+  ) {
+    problems.push('hosted-mode code is in dist/index.js: the import of serve-http.js moved (update the hosted-in-its-own-file plugin)');
+  }
   return problems;
 }

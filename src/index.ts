@@ -1,10 +1,11 @@
 import { parseCliArguments } from './cli/arguments.js';
 import { usage } from './cli/usage.js';
 import { type Config, loadConfig } from './config/config.js';
-import { ConfigError } from './config/config-values.js';
+import { isConfigError } from './config/config-values.js';
 import { createLogger } from './logging/logger.js';
 import { SERVER_VERSION } from './server/create-server.js';
 import { createSharedState } from './server/shared-state.js';
+import { logStartupNotices } from './server/startup-notices.js';
 import { serveStdio } from './transports/stdio.js';
 
 // The entry: configuration from the environment only, never argv (secrets on a command line leak).
@@ -22,23 +23,23 @@ async function main(): Promise<void> {
       process.exit(2);
   }
 
-  let config: Config;
   try {
-    config = loadConfig(process.env);
+    await serve(loadConfig(process.env));
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!isConfigError(error)) throw error;
     process.stderr.write(`dodo-payments-mcp: ${error.message}\n`);
     process.exit(2);
   }
+}
+
+async function serve(config: Config): Promise<void> {
+  if (config.transport === 'http') {
+    // Hosted mode's code (HTTP, OAuth, Redis) loads only here; the bundle keeps it in dist/hosted.js.
+    const { runHostedUntilSignalled } = await import('./transports/http/serve-http.js');
+    return runHostedUntilSignalled(config);
+  }
   const logger = createLogger({ level: config.logLevel, secrets: [config.apiKey] });
-  if (config.apiKey === undefined) {
-    logger.warn('api_key_missing', {
-      message: 'DODO_PAYMENTS_API_KEY is not set; the tools are listed but every call will return an error',
-    });
-  }
-  if (config.environment === 'live_mode') {
-    logger.warn('live_mode', { message: 'LIVE MODE: payments created by this server charge real customers real money' });
-  }
+  logStartupNotices(config, logger);
   await serveStdio(createSharedState(config, { logger }));
 }
 

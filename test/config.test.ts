@@ -11,6 +11,7 @@ const DEFAULTS_WITHOUT_KEY = {
   confirm: 'auto',
   allowedProductIds: undefined,
   allowedReturnUrlHosts: undefined,
+  transport: 'stdio',
 };
 
 describe('loadConfig', () => {

@@ -72,6 +72,7 @@ describe('npm package', () => {
     expect(packed?.files.map((file) => file.path).sort()).toEqual([
       'LICENSE',
       'README.md',
+      'dist/hosted.js',
       'dist/index.js',
       'manifest.json',
       'package.json',

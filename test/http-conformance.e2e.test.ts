@@ -1,30 +1,20 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logging/logger.js';
-import { allowEveryone } from '../src/transports/http/authentication.js';
-import { type RunningHttpServer, startHttpServer } from '../src/transports/http/http-server.js';
-import { defaultAllowedHosts, defaultAllowedOrigins } from '../src/transports/http/request-guards.js';
 import { runConformanceScenario } from './support/conformance.js';
-import { createFixtureMcpServer } from './support/fixture-mcp-server.js';
+import { TEST_KEY } from './support/in-process.js';
+import { type SpawnedHttpServer, spawnHttpServer } from './support/spawned-server.js';
 
-// The official conformance suite sends no credentials, so the endpoint runs with authentication off, on
-// loopback, as DODO_PAYMENTS_MCP_AUTH=none would. The MCP server is the test fixture until the integrator
-// switches this test to the real server.
-describe('the HTTP front door against @modelcontextprotocol/conformance', () => {
-  let server: RunningHttpServer;
+// The official conformance suite sends no credentials, so the built server runs in hosted mode with
+// DODO_PAYMENTS_MCP_AUTH=none, which it accepts only on loopback.
+describe('hosted mode (dist/index.js) against @modelcontextprotocol/conformance', () => {
+  let server: SpawnedHttpServer;
   beforeAll(async () => {
-    server = await startHttpServer({
-      host: '127.0.0.1',
-      port: 0,
-      logger: createLogger({ level: 'off' }),
-      createMcpServer: (principal) => createFixtureMcpServer(principal),
-      authenticate: allowEveryone,
-      allowedHosts: defaultAllowedHosts('127.0.0.1'),
-      allowedOrigins: defaultAllowedOrigins('127.0.0.1'),
-      health: () => Promise.resolve({ status: 'ok' }),
-    });
+    server = await spawnHttpServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_MCP_AUTH: 'none' });
   });
-  afterAll(() => server.stop({ graceMs: 0 }));
+  afterAll(async () => {
+    server.process.kill('SIGTERM');
+    await server.exit();
+  });
 
   it.each(['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'])(
     'passes %s',

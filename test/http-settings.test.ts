@@ -63,7 +63,7 @@ describe('readHttpSettings', () => {
   });
 
   it.each([
-    [{ DODO_PAYMENTS_MCP_PORT: '0' }, /^DODO_PAYMENTS_MCP_PORT must be a whole number from 1 to 65535 \(got "0"\)$/],
+    [{ DODO_PAYMENTS_MCP_PORT: '-1' }, /^DODO_PAYMENTS_MCP_PORT must be a whole number from 0 \(any free port\) to 65535 \(got "-1"\)$/],
     [{ DODO_PAYMENTS_MCP_PORT: '65536' }, /^DODO_PAYMENTS_MCP_PORT must be/],
     [{ DODO_PAYMENTS_MCP_PORT: '80.5' }, /^DODO_PAYMENTS_MCP_PORT must be/],
     [{ DODO_PAYMENTS_MCP_PORT: 'http' }, /^DODO_PAYMENTS_MCP_PORT must be/],

@@ -75,7 +75,7 @@ function parseEntry(entry: string, position: number): StaticToken {
  * Every configured token is compared, in constant time, whatever matches first.
  */
 export function authenticateStaticToken(tokens: readonly StaticToken[], authorizationHeader: string | undefined): Principal | undefined {
-  const presented = /^Bearer +(\S+) *$/i.exec(authorizationHeader ?? '')?.[1];
+  const presented = bearerTokenOf(authorizationHeader);
   if (presented === undefined) return undefined;
   const digest = sha256(presented);
   let match: StaticToken | undefined;
@@ -83,6 +83,11 @@ export function authenticateStaticToken(tokens: readonly StaticToken[], authoriz
     if (timingSafeEqual(digest, token.digest)) match = token;
   }
   return match && { kind: 'token', access: match.access, subject: match.label };
+}
+
+/** The credential of an `Authorization: Bearer <token>` header value (scheme case-insensitive), or undefined. */
+export function bearerTokenOf(authorizationHeader: string | undefined): string | undefined {
+  return /^Bearer +(\S+) *$/i.exec(authorizationHeader ?? '')?.[1];
 }
 
 function sha256(text: string): Buffer {

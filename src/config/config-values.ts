@@ -13,5 +13,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const CONFIRM_MODES = ['auto', 'never'] as const;
 
+export const TRANSPORTS = ['stdio', 'http'] as const;
+
 /** A configuration the server refuses to start with; its message is one line for stderr. */
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  // Named, not only typed: hosted mode runs from its own bundle (dist/hosted.js), whose copy of this class differs.
+  override readonly name = 'ConfigError';
+}
+
+export function isConfigError(error: unknown): error is ConfigError {
+  return error instanceof Error && error.name === 'ConfigError';
+}

@@ -1,4 +1,4 @@
-import { CONFIRM_MODES, ConfigError, DEFAULT_TIMEOUT_MS, ENVIRONMENTS, LOG_LEVELS } from './config-values.js';
+import { CONFIRM_MODES, ConfigError, DEFAULT_TIMEOUT_MS, ENVIRONMENTS, LOG_LEVELS, TRANSPORTS } from './config-values.js';
 
 /**
  * One row per environment variable: the loader, `--help`, and the tests that check the README and the
@@ -45,6 +45,15 @@ function baseUrl(value: string | undefined, name: string): string | undefined {
     throw new ConfigError(`${name} must be an http(s) URL (got ${JSON.stringify(value)})`);
   }
   return value.replace(/\/+$/, '');
+}
+
+function redisUrl(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value) || !['redis:', 'rediss:'].includes(new URL(value).protocol)) {
+    // The value may hold a password: name the variable and the rule, never echo it.
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0`);
+  }
+  return value;
 }
 
 function timeout(value: string | undefined, name: string): number {
@@ -110,5 +119,67 @@ export const ENVIRONMENT_VARIABLES = {
     summary: 'comma-separated hosts a return_url may point to',
     inBundle: true,
     parse: (value) => list(value)?.map((host) => host.toLowerCase()),
+  }),
+  transport: variable({
+    name: 'DODO_PAYMENTS_MCP_TRANSPORT',
+    summary: 'stdio, or http to serve Streamable HTTP on /mcp (hosted mode)',
+    defaultText: 'stdio',
+    inBundle: false,
+    parse: choice(TRANSPORTS, 'stdio'),
+  }),
+  // Hosted mode reads the rest when it starts (src/transports/http/hosted-settings.ts): their rules
+  // depend on one another (no auth only on loopback, a wildcard address needs allowed hosts, …).
+  httpHost: variable({
+    name: 'DODO_PAYMENTS_MCP_HOST',
+    summary: 'http: address to bind',
+    defaultText: '127.0.0.1',
+    inBundle: false,
+    parse: text,
+  }),
+  httpPort: variable({ name: 'DODO_PAYMENTS_MCP_PORT', summary: 'http: port', defaultText: '8080', inBundle: false, parse: text }),
+  httpTokens: variable({
+    name: 'DODO_PAYMENTS_MCP_TOKENS',
+    summary: 'http: comma-separated label:scope:token bearer tokens (scope create or read; 32+ characters)',
+    secret: true,
+    inBundle: false,
+    parse: text,
+  }),
+  httpAuth: variable({
+    name: 'DODO_PAYMENTS_MCP_AUTH',
+    summary: 'http: none turns authentication off (loopback addresses only)',
+    defaultText: 'required',
+    inBundle: false,
+    parse: text,
+  }),
+  httpAllowedHosts: variable({
+    name: 'DODO_PAYMENTS_MCP_ALLOWED_HOSTS',
+    summary: 'http: comma-separated public host names clients use (loopback names are always allowed on loopback)',
+    inBundle: false,
+    parse: text,
+  }),
+  httpAllowedOrigins: variable({
+    name: 'DODO_PAYMENTS_MCP_ALLOWED_ORIGINS',
+    summary: 'http: comma-separated browser origins allowed to call (loopback origins by default on loopback)',
+    inBundle: false,
+    parse: text,
+  }),
+  oauthIssuer: variable({
+    name: 'DODO_PAYMENTS_MCP_OAUTH_ISSUER',
+    summary: "http: the OAuth authorization server's issuer URL (with DODO_PAYMENTS_MCP_PUBLIC_URL)",
+    inBundle: false,
+    parse: text,
+  }),
+  publicUrl: variable({
+    name: 'DODO_PAYMENTS_MCP_PUBLIC_URL',
+    summary: "http: this server's public base URL; the OAuth resource is <url>/mcp",
+    inBundle: false,
+    parse: text,
+  }),
+  redisUrl: variable({
+    name: 'DODO_PAYMENTS_REDIS_URL',
+    summary: 'redis:// URL of a shared idempotency store (several instances, or keys that survive restarts)',
+    secret: true,
+    inBundle: false,
+    parse: redisUrl,
   }),
 };

@@ -36,3 +36,12 @@ export function createLogger({
 }
 
 export const silentLogger: Logger = createLogger({ level: 'off' });
+
+/** The same logger, adding `fields` to every line (e.g. who is calling). */
+export function withFields(logger: Logger, fields: LogFields): Logger {
+  return {
+    debug: (event, more) => logger.debug(event, { ...fields, ...more }),
+    info: (event, more) => logger.info(event, { ...fields, ...more }),
+    warn: (event, more) => logger.warn(event, { ...fields, ...more }),
+  };
+}

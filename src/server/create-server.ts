@@ -8,10 +8,12 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { Access } from '../auth/access.js';
+import { withFields } from '../logging/logger.js';
 import { redactSecrets } from '../logging/redact.js';
 import { advertisedSchemas } from '../tools/advertised-schemas.js';
 import { TOOL_REGISTRY } from '../tools/registry.js';
-import type { ToolModule } from '../tools/tool.js';
+import { errorResult, type ToolModule } from '../tools/tool.js';
 import { zodJsonSchemaValidator } from './json-schema-validator.js';
 import type { SharedState } from './shared-state.js';
 import { createElicitationConfirmer } from './user-confirmation.js';
@@ -29,18 +31,25 @@ const LooseCallToolRequestSchema = z.object({ method: z.literal('tools/call'), p
 export interface ServerOptions {
   /** How long to wait for the user to confirm a live payment. */
   confirmationTimeoutMs?: number;
+  /** What the caller may do: `read` sees and calls only the read-only tools. Default `create` (stdio: the local user). */
+  access?: Access;
+  /** Who is calling, for the logs (a token label, or an OAuth subject and client); never a credential. */
+  caller?: Readonly<Record<string, string>>;
 }
 
 /** One MCP server for one connection; everything that must outlive it comes in `shared`. */
 export function createServer(shared: SharedState, options: ServerOptions = {}): Server {
   const { config } = shared;
+  const { access = 'create', caller } = options;
+  const logger = caller ? withFields(shared.logger, caller) : shared.logger;
   const server = new Server(
     { name: SERVER_NAME, title: 'Dodo Payments', version: SERVER_VERSION },
     { capabilities: { tools: {} }, jsonSchemaValidator: zodJsonSchemaValidator },
   );
   const confirmer = createElicitationConfirmer(server, options.confirmationTimeoutMs);
-  const tools = new Map<string, ToolModule>(TOOL_REGISTRY.map((tool) => [tool.name, tool]));
-  const advertised: Tool[] = TOOL_REGISTRY.map((tool) => ({
+  const allowed = TOOL_REGISTRY.filter((tool) => access === 'create' || tool.annotations.readOnlyHint === true);
+  const tools = new Map<string, ToolModule>(allowed.map((tool) => [tool.name, tool]));
+  const advertised: Tool[] = allowed.map((tool) => ({
     name: tool.name,
     title: tool.title,
     description: tool.describe(config),
@@ -54,11 +63,21 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
     const { name, arguments: args } = request.params as CallToolRequest['params'];
     const tool = tools.get(name);
     if (!tool) {
+      if (TOOL_REGISTRY.some((known) => known.name === name)) return beyondAccess(name, [...tools.keys()], logger);
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${[...tools.keys()].join(', ')}`);
     }
-    return redactResult(await tool.handle(args, { ...shared, signal: extra.signal, confirmer }), [config.apiKey]);
+    return redactResult(await tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer }), [config.apiKey]);
   });
   return server;
+}
+
+/** A real tool this caller's credential may not call: refused before anything reaches Dodo. */
+function beyondAccess(name: string, available: readonly string[], logger: SharedState['logger']): CallToolResult {
+  logger.warn('tool_call', { tool: name, outcome: 'refused_beyond_access' });
+  return errorResult(
+    `${name} needs create access (token scope create, or OAuth scope payments:create); this credential may only call the ` +
+      `read-only tools (${available.join(', ')}). Nothing was sent.`,
+  );
 }
 
 /** The last gate before a result leaves the process: the API key is removed even if the API echoed it. */

@@ -24,6 +24,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     timeoutMs: 2_000,
     logLevel: 'info',
     confirm: 'auto',
+    transport: 'stdio',
     ...overrides,
   };
 }

@@ -66,3 +66,28 @@ export function initializeRequest(id: number, protocolVersion = '2025-11-25'): o
     params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw-test', version: '1.0.0' } },
   };
 }
+
+export interface SpawnedHttpServer {
+  process: ChildProcessWithoutNullStreams;
+  /** The MCP endpoint from the server's start line. */
+  url: string;
+  stderr(): string;
+  exit(): Promise<number | null>;
+}
+
+/** The built server in hosted mode on a free loopback port; resolves once its start line names the URL. */
+export function spawnHttpServer(variables: Record<string, string>, entry = SERVER_ENTRY): Promise<SpawnedHttpServer> {
+  const child = spawn(process.execPath, [entry], {
+    env: serverEnvironment({ DODO_PAYMENTS_MCP_TRANSPORT: 'http', DODO_PAYMENTS_MCP_PORT: '0', ...variables }),
+  });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const url = /"event":"http_listening","url":"([^"]+)"/.exec(stderr)?.[1];
+      if (url) resolve({ process: child, url, stderr: () => stderr, exit: () => exited });
+    });
+    void exited.then((code) => reject(new Error(`the server exited with ${code} before listening:\n${stderr}`)));
+  });
+}

@@ -1,5 +1,8 @@
-import type { Principal } from '../../auth/access.js';
-import { authenticateStaticToken, type StaticToken } from '../../auth/static-tokens.js';
+import { OAUTH_SCOPES, type Principal } from '../../auth/access.js';
+import { wwwAuthenticate } from '../../auth/oauth-documents.js';
+import type { OAuthSettings } from '../../auth/oauth-settings.js';
+import type { OAuthVerifier } from '../../auth/oauth-verifier.js';
+import { authenticateStaticToken, bearerTokenOf, type StaticToken } from '../../auth/static-tokens.js';
 
 /** The outcome of checking a request's credentials; a refusal carries everything the 401/403 response needs. */
 type AuthDecision =
@@ -26,5 +29,29 @@ export function staticTokenAuthentication(tokens: readonly StaticToken[]): Authe
       error: 'invalid_token',
       description,
     });
+  };
+}
+
+/**
+ * Static tokens (machines) and OAuth access tokens (people) side by side: a configured static token is
+ * recognised first, anything else is verified as a JWT for this resource. Every refusal points the client
+ * at the protected-resource metadata, so an OAuth client knows where to sign in.
+ */
+export function oauthAuthentication(settings: OAuthSettings, verifier: OAuthVerifier, tokens: readonly StaticToken[] = []): Authenticate {
+  return async (authorizationHeader) => {
+    const principal = authenticateStaticToken(tokens, authorizationHeader);
+    if (principal) return { ok: true, principal };
+    const token = bearerTokenOf(authorizationHeader);
+    if (token === undefined) {
+      const description = 'Authorization: Bearer <access token> is required';
+      return { ok: false, status: 401, wwwAuthenticate: wwwAuthenticate(settings), error: 'invalid_token', description };
+    }
+    const verification = await verifier.verify(token);
+    if (verification.ok) return { ok: true, principal: verification.principal };
+    const challenge =
+      verification.error === 'insufficient_scope'
+        ? { error: verification.error, description: verification.description, scope: OAUTH_SCOPES.read }
+        : { error: verification.error, description: verification.description };
+    return { ok: false, status: verification.status, wwwAuthenticate: wwwAuthenticate(settings, challenge), ...challenge };
   };
 }

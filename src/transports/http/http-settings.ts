@@ -77,8 +77,9 @@ function readPort(env: Environment): number {
   const value = readScalar(env, 'DODO_PAYMENTS_MCP_PORT');
   if (value === undefined) return DEFAULT_HTTP_PORT;
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
-    throw new Error(`DODO_PAYMENTS_MCP_PORT must be a whole number from 1 to 65535 (got ${JSON.stringify(value)})`);
+  // 0 asks the system for a free port; the start line says which one it got.
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new Error(`DODO_PAYMENTS_MCP_PORT must be a whole number from 0 (any free port) to 65535 (got ${JSON.stringify(value)})`);
   }
   return port;
 }
