@@ -2,6 +2,7 @@
 // run and written to bench/results.json. `--quick` runs tiny counts (the CI smoke test of this script).
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +104,8 @@ const median = (values: number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
+const percentile99 = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.99))] ?? NaN;
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 const isCreated = (message: { result?: unknown }) =>
   typeof message.result === 'object' && message.result !== null && !(message.result as { isError?: boolean }).isError;
@@ -159,9 +162,100 @@ async function measureCallOverhead(client: LineClient, apiUrl: string) {
   }
   return {
     viaServerMs: round(median(viaServer), 3),
+    viaServerP99Ms: round(percentile99(viaServer), 3),
     directFetchMs: round(median(direct), 3),
     overheadMs: round(median(viaServer) - median(direct), 3),
     calls: counts.overheadCalls,
+  };
+}
+
+const HTTP_TOKEN = 'bench-create-0123456789abcdefghijklmnop';
+
+/** The built server in hosted mode, spoken to with plain keep-alive HTTP requests (as little client work as possible). */
+async function startHttpBench(env: Record<string, string>) {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...env,
+      DODO_PAYMENTS_LOG: 'info',
+      DODO_PAYMENTS_MCP_TRANSPORT: 'http',
+      DODO_PAYMENTS_MCP_PORT: '0',
+      DODO_PAYMENTS_MCP_TOKENS: `bench:create:${HTTP_TOKEN}`,
+    },
+  });
+  let stderr = '';
+  const url = await new Promise<URL>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const listening = /"event":"http_listening","url":"([^"]+)"/.exec(stderr)?.[1];
+      if (listening) resolve(new URL(listening));
+    });
+    child.once('exit', (code) => reject(new Error(`hosted mode exited with ${code}: ${stderr}`)));
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: counts.inFlight });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: 'create_one_time_payment', arguments: PAYMENT },
+  });
+  const headers = {
+    authorization: `Bearer ${HTTP_TOKEN}`,
+    accept: 'application/json, text/event-stream',
+    'content-type': 'application/json',
+    'mcp-protocol-version': '2025-11-25',
+    'content-length': String(Buffer.byteLength(body)),
+  };
+  const callPayment = () =>
+    new Promise<{ result?: unknown }>((resolve, reject) => {
+      const request = httpRequest(url, { method: 'POST', headers, agent }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve(JSON.parse(text) as { result?: unknown }));
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      agent.destroy();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { callPayment, close };
+}
+
+// Hosted mode: the same call over Streamable HTTP, sequentially (latency, compared with stdio) and with
+// `inFlight` concurrent callers against one instance (throughput).
+async function measureHttp(env: Record<string, string>, stdio: { viaServerMs: number; viaServerP99Ms: number }) {
+  const server = await startHttpBench(env);
+  const latencies: number[] = [];
+  for (let call = 0; call < counts.overheadCalls; call++) {
+    const started = process.hrtime.bigint();
+    await server.callPayment();
+    latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  let next = 0;
+  let errors = 0;
+  const worker = async () => {
+    while (next < counts.throughputCalls) {
+      next++;
+      if (!isCreated(await server.callPayment())) errors++;
+    }
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: counts.inFlight }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await server.close();
+  return {
+    medianMs: round(median(latencies), 3),
+    p99Ms: round(percentile99(latencies), 3),
+    medianOverStdioMs: round(median(latencies) - stdio.viaServerMs, 3),
+    p99OverStdioMs: round(percentile99(latencies) - stdio.viaServerP99Ms, 3),
+    callsPerSecond: Math.round(counts.throughputCalls / seconds),
+    inFlight: counts.inFlight,
+    errors,
   };
 }
 
@@ -273,6 +367,7 @@ try {
   const perCall = await measureCallOverhead(session, api.url);
   const throughput = await measureThroughput(session);
   await session.close();
+  const http = await measureHttp(env, perCall);
   const memory = await measureMemoryGrowth(env);
   const packageSize = measurePackage();
 
@@ -283,6 +378,11 @@ try {
     coldStart,
     perCall,
     throughput,
+    http,
+    bundles: {
+      indexKB: round(statSync(SERVER_ENTRY).size / 1024, 1),
+      hostedKB: round(statSync(join(ROOT, 'dist/hosted.js')).size / 1024, 1),
+    },
     memory,
     package: packageSize,
     targets: TARGETS,
@@ -317,6 +417,24 @@ try {
       check(throughput.callsPerSecond >= TARGETS.callsPerSecond && throughput.errors === 0),
     ],
     ['throughput (first batch)', `${throughput.firstBatchCallsPerSecond} calls/s`, 'reported', 'info'],
+    [
+      'http: per call, median / p99',
+      `${http.medianMs} / ${http.p99Ms} ms (over stdio: ${http.medianOverStdioMs} / ${http.p99OverStdioMs} ms)`,
+      'reported',
+      'info',
+    ],
+    [
+      `http: throughput, ${http.inFlight} callers`,
+      `${http.callsPerSecond} calls/s, ${http.errors} errors`,
+      '0 errors',
+      check(http.errors === 0),
+    ],
+    [
+      'stdio bundle without hosted code',
+      `dist/index.js ${results.bundles.indexKB} KB; dist/hosted.js ${results.bundles.hostedKB} KB loads only in http mode`,
+      'reported',
+      'info',
+    ],
     [
       'peak RSS (throughput run)',
       `${throughput.peakRssMiB} MiB`,

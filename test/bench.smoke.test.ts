@@ -18,6 +18,8 @@ describe('npm run bench --quick', () => {
       'cold start to tools/list',
       'per-call overhead',
       'throughput (warm batch)',
+      'http: per call, median / p99',
+      'http: throughput',
       'peak RSS',
       'live heap after full GC',
       'tarball',
@@ -30,6 +32,12 @@ describe('npm run bench --quick', () => {
     expect(results.coldStart.toolsListBytes).toBeGreaterThan(1000);
     expect(results.perCall.overheadMs).toEqual(expect.any(Number));
     expect(results.throughput).toMatchObject({ errors: 0, callsPerSecond: expect.any(Number), peakRssMiB: expect.any(Number) });
+    expect(results.http).toMatchObject({
+      errors: 0,
+      callsPerSecond: expect.any(Number),
+      medianMs: expect.any(Number),
+      p99Ms: expect.any(Number),
+    });
     expect(results.package).toMatchObject({ runtimeDependencies: 0, files: expect.any(Number) });
   }, 150_000);
 });
