@@ -236,46 +236,42 @@ async function measureHttp(env: Record<string, string>, stdio: { viaServerMs: nu
     await server.callPayment();
     latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
-  let next = 0;
-  let errors = 0;
-  const worker = async () => {
-    while (next < counts.throughputCalls) {
-      next++;
-      if (!isCreated(await server.callPayment())) errors++;
-    }
-  };
-  const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: counts.inFlight }, worker));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { callsPerSecond, errors } = await callConcurrently(server.callPayment);
   await server.close();
   return {
     medianMs: round(median(latencies), 3),
     p99Ms: round(percentile99(latencies), 3),
     medianOverStdioMs: round(median(latencies) - stdio.viaServerMs, 3),
     p99OverStdioMs: round(percentile99(latencies) - stdio.viaServerP99Ms, 3),
-    callsPerSecond: Math.round(counts.throughputCalls / seconds),
+    callsPerSecond,
     inFlight: counts.inFlight,
     errors,
   };
 }
 
-/** One batch of calls with `inFlight` outstanding at a time; calls per second, errors, peak RSS. */
-async function throughputBatch(client: LineClient) {
+/** `throughputCalls` calls with `inFlight` outstanding at a time: calls per second and how many were not created. */
+async function callConcurrently(callPayment: () => Promise<{ result?: unknown }>) {
   let next = 0;
   let errors = 0;
-  let peakRssMiB = 0;
   const worker = async () => {
     while (next < counts.throughputCalls) {
       next++;
-      if (!isCreated(await client.callPayment())) errors++;
+      if (!isCreated(await callPayment())) errors++;
     }
   };
-  const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, client.memory().rssMiB)), 20);
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: counts.inFlight }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { callsPerSecond: Math.round(counts.throughputCalls / seconds), errors };
+}
+
+/** One batch of calls with `inFlight` outstanding at a time; calls per second, errors, peak RSS. */
+async function throughputBatch(client: LineClient) {
+  let peakRssMiB = 0;
+  const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, client.memory().rssMiB)), 20);
+  const { callsPerSecond, errors } = await callConcurrently(() => client.callPayment());
   clearInterval(sampler);
-  return { callsPerSecond: Math.round(counts.throughputCalls / seconds), errors, peakRssMiB: Math.max(peakRssMiB, client.memory().rssMiB) };
+  return { callsPerSecond, errors, peakRssMiB: Math.max(peakRssMiB, client.memory().rssMiB) };
 }
 
 // The first concurrent batch also pays for V8 optimizing the concurrent paths and growing its heap;

@@ -6,6 +6,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
+import { inspect } from './support/inspector.js';
 import {
   createSigningKey,
   keySet,
@@ -13,13 +14,9 @@ import {
   mintToken,
   startLocalAuthorizationServer,
 } from './support/local-authorization-server.js';
-import { run } from './support/run.js';
-import { serverEnvironment, spawnHttpServer, spawnRawServer } from './support/spawned-server.js';
+import { spawnHttpServer, spawnRawServer } from './support/spawned-server.js';
 
 const TOKEN = 'n8n-create-0123456789abcdefghijklmnopqr';
-const INSPECTOR = 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js';
-const inspect = (...args: string[]) =>
-  run(process.execPath, [INSPECTOR, ...args], { env: { ...serverEnvironment({}), HOME: process.env.HOME ?? '/tmp' } });
 
 const api = useFakeDodoApi();
 const hosted = (variables: Record<string, string> = {}) =>

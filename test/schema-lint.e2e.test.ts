@@ -2,12 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
-import { run } from './support/run.js';
-import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
-
-const INSPECTOR = 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js';
-const inspect = (...args: string[]) =>
-  run(process.execPath, [INSPECTOR, ...args], { env: { ...serverEnvironment({}), HOME: process.env.HOME ?? '/tmp' } });
+import { inspect } from './support/inspector.js';
+import { SERVER_ENTRY } from './support/spawned-server.js';
 
 /** Lines in which --strict reports a finding, of any severity ("Warning: tool …", "Error: tool …"). */
 const findings = (stderr: string) => stderr.split('\n').filter((line) => /^(Warning|Error): tool /.test(line));
