@@ -3,6 +3,7 @@ import { usage } from './cli/usage.js';
 import { type Config, loadConfig } from './config/config.js';
 import { ConfigError } from './config/config-values.js';
 import { createLogger } from './logging/logger.js';
+import { secretForms } from './logging/redact.js';
 import { SERVER_VERSION } from './server/create-server.js';
 import { createSharedState } from './server/shared-state.js';
 import { serveStdio } from './transports/stdio.js';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     process.stderr.write(`dodo-payments-mcp: ${error.message}\n`);
     process.exit(2);
   }
-  const logger = createLogger({ level: config.logLevel, secrets: [config.apiKey] });
+  const logger = createLogger({ level: config.logLevel, secrets: secretForms(config) });
   if (config.apiKey === undefined) {
     logger.warn('api_key_missing', {
       message: 'DODO_PAYMENTS_API_KEY is not set; the tools are listed but every call will return an error',

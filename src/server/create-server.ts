@@ -8,7 +8,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { redactSecrets } from '../logging/redact.js';
+import { redactDeep, secretForms } from '../logging/redact.js';
 import { advertisedSchemas } from '../tools/advertised-schemas.js';
 import { TOOL_REGISTRY } from '../tools/registry.js';
 import type { ToolModule } from '../tools/tool.js';
@@ -39,6 +39,7 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
     { capabilities: { tools: {} }, jsonSchemaValidator: zodJsonSchemaValidator },
   );
   const confirmer = createElicitationConfirmer(server, options.confirmationTimeoutMs);
+  const secrets = secretForms(config);
   const tools = new Map<string, ToolModule>(TOOL_REGISTRY.map((tool) => [tool.name, tool]));
   const advertised: Tool[] = TOOL_REGISTRY.map((tool) => ({
     name: tool.name,
@@ -56,15 +57,14 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
     if (!tool) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${[...tools.keys()].join(', ')}`);
     }
-    return redactResult(await tool.handle(args, { ...shared, signal: extra.signal, confirmer }), [config.apiKey]);
+    return redactResult(await tool.handle(args, { ...shared, signal: extra.signal, confirmer }), secrets);
   });
   return server;
 }
 
-/** The last gate before a result leaves the process: the API key is removed even if the API echoed it. */
-function redactResult(result: CallToolResult, secrets: readonly (string | undefined)[]): CallToolResult {
+/** The last gate before a result leaves the process: secrets are removed, in any encoding, even if the API echoed them. */
+function redactResult(result: CallToolResult, secrets: readonly string[]): CallToolResult {
   const serialized = JSON.stringify(result);
-  const present = secrets.flatMap((secret) => (secret ? [secret, JSON.stringify(secret).slice(1, -1)] : []));
-  if (!present.some((secret) => serialized.includes(secret))) return result;
-  return JSON.parse(redactSecrets(serialized, present)) as CallToolResult;
+  if (!secrets.some((secret) => serialized.includes(secret))) return result;
+  return redactDeep(result, secrets);
 }
