@@ -82,13 +82,17 @@ function labelOf(condition: Condition): string {
   }
 }
 
+const MAX_PAYMENT_ID_LENGTH = 255;
+
 export function isPaymentObject(value: unknown): value is { payment_id: string } & Record<string, unknown> {
   return (
     typeof value === 'object' &&
     value !== null &&
     !Array.isArray(value) &&
     typeof (value as { payment_id?: unknown }).payment_id === 'string' &&
-    (value as { payment_id: string }).payment_id.length > 0
+    (value as { payment_id: string }).payment_id.length > 0 &&
+    // Dodo's ids are ~25 characters; a longer one is not an id this server can hand on.
+    (value as { payment_id: string }).payment_id.length <= MAX_PAYMENT_ID_LENGTH
   );
 }
 

@@ -29,7 +29,7 @@ export function describePaymentFailure({ condition }: ApiFailure, context: ApiCo
     case 'unreadable':
       return `The Dodo API's answer could not be read. ${CHECK_BEFORE_RETRY}`;
     case 'not_a_payment':
-      return `The Dodo API answered with success but the body is not a payment (no payment_id). ${CHECK_BEFORE_RETRY}`;
+      return `The Dodo API answered with success but the body is not a payment (no payment_id of at most 255 characters). ${CHECK_BEFORE_RETRY}`;
     case 'status': {
       const summary = statusSummary(condition);
       if (condition.status >= 500) return `Dodo API error ${summary}. ${CHECK_BEFORE_RETRY}`;
