@@ -9,7 +9,7 @@ import type { SharedState } from '../server/shared-state.js';
 import { LineLimiter, leadingRequestId } from './line-limiter.js';
 
 /** The largest JSON-RPC line read from stdin: the size clients themselves accept. Longer lines are refused, not fatal. */
-export const MAX_LINE_BYTES = 10 * 1024 * 1024;
+const MAX_LINE_BYTES = 10 * 1024 * 1024;
 
 /**
  * The SDK's stdio transport, writing with one shared wait for stdout to drain: the SDK's own `send` adds a

@@ -7,7 +7,7 @@ import { truncate, withoutNulls } from '../tool.js';
  */
 export const RESULT_BUDGET_BYTES = 64 * 1024;
 /** A checkout link longer than this is not one a customer can be sent; it is left out (with a note). */
-export const MAX_PAYMENT_LINK_LENGTH = 4096;
+const MAX_PAYMENT_LINK_LENGTH = 4096;
 // Not for the agent: it lets a browser confirm the payment, and only adds sensitive data to the model's context.
 const WITHHELD_FIELDS = new Set(['client_secret']);
 const OWN_FIELDS = new Set(['payment_id', 'payment_link', 'total_amount', 'environment', 'notes']);
