@@ -3,6 +3,7 @@ import { usage } from './cli/usage.js';
 import { type Config, loadConfig } from './config/config.js';
 import { isConfigError } from './config/config-values.js';
 import { createLogger } from './logging/logger.js';
+import { secretForms } from './logging/redact.js';
 import { SERVER_VERSION } from './server/create-server.js';
 import { createSharedState } from './server/shared-state.js';
 import { logStartupNotices } from './server/startup-notices.js';
@@ -38,7 +39,7 @@ async function serve(config: Config): Promise<void> {
     const { runHostedUntilSignalled } = await import('./transports/http/serve-http.js');
     return runHostedUntilSignalled(config);
   }
-  const logger = createLogger({ level: config.logLevel, secrets: [config.apiKey] });
+  const logger = createLogger({ level: config.logLevel, secrets: secretForms(config) });
   logStartupNotices(config, logger);
   await serveStdio(createSharedState(config, { logger }));
 }

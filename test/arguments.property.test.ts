@@ -1,14 +1,16 @@
-// Property: whatever arguments a model sends, the server answers (no crash, no hang), sends only
-// bodies that satisfy the schema, and every rejection names a field.
+// Properties: whatever arguments a model sends, the server answers (no crash, no hang), sends only
+// bodies that satisfy the schema, and every rejection names a field; whatever the API answers, every call of
+// every tool ends with a result the official client accepts (it checks structuredContent against outputSchema).
 
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answer } from '../scripts/fake-dodo-api.js';
 import { validateArguments } from '../src/schema/argument-validation.js';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
 import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { connectInProcess, type InProcessSession, resultText, testConfig } from './support/in-process.js';
+import { connectInProcess, type InProcessSession, resultText, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
 
 const api = useFakeDodoApi();
 let session: InProcessSession;
@@ -120,5 +122,81 @@ describe('any arguments', () => {
     // The generator must reach the API often enough for the "only valid bodies" half to mean something.
     expect(api.paymentPosts()).toBeGreaterThan(20);
     expect((await session.client.listTools()).tools).toHaveLength(3);
+  });
+});
+
+// Values of the wrong type, and now and then one of megabytes.
+const hugeString = fc.nat({ max: 2 }).map((megabytes) => 'x'.repeat((megabytes + 1) * 1024 * 1024));
+const oddValue = oneIn<unknown>(25, hugeString, fc.oneof(fc.string(), fc.integer(), fc.double(), fc.constant(null), fc.anything()));
+const maybeOdd = <T>(valid: fc.Arbitrary<T>) => oneIn<unknown>(3, oddValue, valid);
+
+const paymentAnswer = fc.record(
+  {
+    payment_id: maybeOdd(fc.constantFrom('pay_1', 'pay_x')),
+    total_amount: maybeOdd(fc.integer({ min: 0, max: 100_000 })),
+    payment_link: maybeOdd(fc.constant('https://checkout.example/pay_1')),
+    status: maybeOdd(fc.constantFrom('succeeded', 'requires_payment_method')),
+    currency: maybeOdd(fc.constant('USD')),
+    customer: maybeOdd(fc.record({ customer_id: fc.constant('cus_1'), email: fc.constant('ada@example.com') })),
+    product_cart: maybeOdd(
+      fc.array(fc.record({ product_id: maybeOdd(fc.constant('pdt_1')), quantity: maybeOdd(fc.nat()) }), { maxLength: 3 }),
+    ),
+    metadata: maybeOdd(fc.dictionary(fc.string({ maxLength: 10 }), oddValue, { maxKeys: 3 })),
+    error_message: oddValue,
+  },
+  { requiredKeys: [] },
+);
+const productAnswer = fc.record(
+  {
+    product_id: maybeOdd(fc.constantFrom('pdt_1', 'pdt_2')),
+    name: maybeOdd(fc.string()),
+    description: maybeOdd(fc.string()),
+    price: maybeOdd(fc.nat()),
+    currency: maybeOdd(fc.constant('EUR')),
+    is_recurring: maybeOdd(fc.boolean()),
+    price_detail: maybeOdd(fc.record({ type: maybeOdd(fc.constant('one_time_price')), pay_what_you_want: maybeOdd(fc.boolean()) })),
+  },
+  { requiredKeys: [] },
+);
+const apiBody = fc.oneof(
+  { weight: 3, arbitrary: paymentAnswer },
+  { weight: 3, arbitrary: fc.record({ items: oneIn<unknown>(4, oddValue, fc.array(productAnswer, { maxLength: 5 })) }) },
+  { weight: 1, arbitrary: fc.oneof(fc.array(productAnswer, { maxLength: 3 }), fc.jsonValue(), hugeString) },
+);
+const TOOL_CALLS: [string, object][] = [
+  ['create_one_time_payment', SAMPLE_PAYMENT],
+  ['list_products', {}],
+  ['get_payment', { payment_id: 'pay_1' }],
+];
+
+describe('any API answer', () => {
+  let noWaitSession: InProcessSession;
+  beforeAll(async () => {
+    noWaitSession = await connectInProcess(testConfig({ baseUrl: api.url }), { sleep: async () => {} });
+  });
+  afterAll(() => noWaitSession.close());
+
+  it('ends every call of every tool with a result the official client accepts; a created payment always shows its id', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...TOOL_CALLS),
+        fc.constantFrom(200, 200, 200, 201, 400, 404, 422, 500),
+        apiBody,
+        async ([tool, args], status, body) => {
+          api.script(answer.json(status, body));
+          // Rejects if the answer is a JSON-RPC error or its structuredContent does not match the outputSchema.
+          const result = await noWaitSession.call(args, tool);
+          expect(result.content.length).toBeGreaterThan(0);
+          expect(JSON.stringify(result).length).toBeLessThan(300 * 1024);
+          const createdWithId =
+            tool === 'create_one_time_payment' && status < 300 && typeof (body as { payment_id?: unknown } | null)?.payment_id === 'string';
+          if (createdWithId) {
+            expect(result.isError).toBeFalsy();
+            expect(result.structuredContent).toMatchObject({ payment_id: (body as { payment_id: string }).payment_id });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -16,7 +16,7 @@ const DEFAULTS_WITHOUT_KEY = {
 
 describe('loadConfig', () => {
   it('defaults to test_mode, its base URL and a 30 s timeout', () => {
-    expect(loadConfig({ DODO_PAYMENTS_API_KEY: 'k' })).toEqual({ ...DEFAULTS_WITHOUT_KEY, apiKey: 'k' });
+    expect(loadConfig({ DODO_PAYMENTS_API_KEY: 'sk_test_12345' })).toEqual({ ...DEFAULTS_WITHOUT_KEY, apiKey: 'sk_test_12345' });
     expect(DEFAULT_TIMEOUT_MS).toBe(30_000);
     expect(BASE_URLS).toEqual({
       test_mode: 'https://test.dodopayments.com',
@@ -95,6 +95,21 @@ describe('loadConfig', () => {
     });
     expect(config.allowedProductIds).toEqual(['pdt_a', 'pdt_b']);
     expect(config.allowedReturnUrlHosts).toEqual(['shop.example.com', 'example.org']);
-    expect(loadConfig({ DODO_PAYMENTS_ALLOWED_PRODUCT_IDS: ' , ' }).allowedProductIds).toBeUndefined();
+  });
+
+  it.each([
+    ['DODO_PAYMENTS_ALLOWED_PRODUCT_IDS', ','],
+    ['DODO_PAYMENTS_ALLOWED_PRODUCT_IDS', ' , ,'],
+    ['DODO_PAYMENTS_ALLOWED_RETURN_URL_HOSTS', ','],
+    ['DODO_PAYMENTS_ALLOWED_RETURN_URL_HOSTS', ' , ,'],
+  ])('refuses %s=%j (set but listing nothing): the guardrail fails closed', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} is set but lists nothing`));
+  });
+
+  it.each(['k', 'abc', 'sk_1234'])('refuses DODO_PAYMENTS_API_KEY=%s (shorter than 8 characters), naming the variable', (value) => {
+    expect(() => loadConfig({ DODO_PAYMENTS_API_KEY: value })).toThrow(
+      /^DODO_PAYMENTS_API_KEY is too short \(\d characters; a Dodo API key has at least 8\)$/,
+    );
+    expect(loadConfig({ DODO_PAYMENTS_API_KEY: 'sk_12345' }).apiKey).toBe('sk_12345');
   });
 });

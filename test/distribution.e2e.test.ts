@@ -113,7 +113,14 @@ describe('command line', () => {
     expect(await cli('--version')).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
-  it.each(['--api-key=sk_live_123', '--token', '--API_KEY'])('refuses %s, explaining to use the environment', async (flag) => {
+  it.each([
+    '--api-key=sk_live_123',
+    '--token',
+    '--API_KEY',
+    'DODO_PAYMENTS_API_KEY=sk_live_123',
+    '--dodo-api-key=sk_live_123',
+    '--bearer-token=sk_live_123',
+  ])('refuses %s, explaining to use the environment, without echoing the value', async (flag) => {
     const { code, stdout, stderr } = await cli(flag);
     expect(code).toBe(2);
     expect(stdout).toBe('');
@@ -126,7 +133,17 @@ describe('command line', () => {
     const { code, stdout, stderr } = await cli('--port', '8080');
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toContain('unknown argument "--port"');
+    expect(stderr).toContain('unknown argument --port;');
     expect(stderr).toContain('Usage:');
+  });
+
+  it.each([
+    ['--region=sk_live_123', 'unknown argument --region;'],
+    ['sk_live_123', 'unknown an argument (its value is not shown'],
+  ])('never echoes the value of an unrecognised argument %s', async (argument, message) => {
+    const { code, stderr } = await cli(argument);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toContain('sk_live_123');
   });
 });

@@ -78,3 +78,38 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
   });
 });
+
+describe('MemoryIdempotencyStore bounds', () => {
+  it('keeps the estimated bytes of remembered outcomes under its budget, dropping the oldest settled first', async () => {
+    const store = new MemoryIdempotencyStore<string>({ maxBytes: 10_000 });
+    for (let index = 0; index < 10; index++) await store.run(`key-${index}`, 'a', async () => 'x'.repeat(3_000), always);
+    expect(store.bytes).toBeLessThanOrEqual(10_000);
+    expect(store.size).toBe(3);
+    // The newest three are kept: replays, not new runs.
+    for (const index of [7, 8, 9]) {
+      expect(await store.run(`key-${index}`, 'a', async () => 'again', always)).toMatchObject({ replayed: true });
+    }
+    expect(await store.run('key-0', 'a', async () => 'fresh', always)).toMatchObject({ replayed: false, value: 'fresh' });
+  });
+
+  it('never evicts an entry in flight to make room, however far over the budget', async () => {
+    const store = new MemoryIdempotencyStore<string>({ maxBytes: 100, maxKeys: 1 });
+    const releases: (() => void)[] = [];
+    const inFlight = [0, 1, 2].map((index) =>
+      store.run(`key-${index}`, 'a', () => new Promise<string>((resolve) => releases.push(() => resolve('y'.repeat(500)))), always),
+    );
+    expect(store.size).toBe(3);
+    const replay = store.run('key-0', 'a', async () => 'second run', always);
+    for (const release of releases) release();
+    expect(await replay).toMatchObject({ replayed: true, value: 'y'.repeat(500) });
+    await Promise.all(inFlight);
+    expect(store.size).toBe(1);
+  });
+
+  it('holds a digest of each request, not the request: a ~55 KB fingerprint costs no more than a short one', async () => {
+    const store = new MemoryIdempotencyStore<string>();
+    await store.run('big', 'f'.repeat(55_000), async () => 'ok', always);
+    expect(store.bytes).toBeLessThan(200);
+    expect(await store.run('big', `${'f'.repeat(54_999)}g`, async () => 'other', always)).toEqual({ conflict: true });
+  });
+});

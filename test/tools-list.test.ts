@@ -73,7 +73,7 @@ describe('tools/list', () => {
       expect(tool.outputSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['environment']) });
       expect(tool.outputSchema?.additionalProperties).toBeUndefined();
     }
-    expect(tools[0]?.outputSchema?.required).toEqual(['payment_id', 'total_amount', 'environment']);
+    expect(tools[0]?.outputSchema?.required).toEqual(['payment_id', 'environment']);
   });
 
   it('describes every field, the customer rule, smallest-unit amounts, the link and the environment', () => {

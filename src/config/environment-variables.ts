@@ -30,13 +30,32 @@ function choice<const C extends readonly string[]>(choices: C, fallback: C[numbe
   };
 }
 
-/** A comma-separated list; undefined (no guardrail) when unset or empty. */
-function list(value: string | undefined): string[] | undefined {
+/**
+ * A comma-separated guardrail list; undefined (no guardrail) only when unset. Set but without a single entry
+ * (`","`, what a template with empty values produces) is refused: a guardrail must never open by accident.
+ */
+function list(value: string | undefined, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
   const items = value
-    ?.split(',')
+    .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
-  return items?.length ? items : undefined;
+  if (items.length === 0) {
+    throw new ConfigError(
+      `${name} is set but lists nothing (got ${JSON.stringify(value)}); list at least one entry, or unset it to allow any`,
+    );
+  }
+  return items;
+}
+
+/** A real Dodo key is far longer; a shorter value is a mistake, and redacting it would cut it out of ordinary words. */
+export const MIN_API_KEY_LENGTH = 8;
+
+function apiKey(value: string | undefined, name: string): string | undefined {
+  if (value !== undefined && value.length < MIN_API_KEY_LENGTH) {
+    throw new ConfigError(`${name} is too short (${value.length} characters; a Dodo API key has at least ${MIN_API_KEY_LENGTH})`);
+  }
+  return value;
 }
 
 function baseUrl(value: string | undefined, name: string): string | undefined {
@@ -71,7 +90,7 @@ export const ENVIRONMENT_VARIABLES = {
     summary: 'API key (needed to call the Dodo API)',
     secret: true,
     inBundle: true,
-    parse: text,
+    parse: apiKey,
   }),
   environment: variable({
     name: 'DODO_PAYMENTS_ENVIRONMENT',
@@ -118,7 +137,7 @@ export const ENVIRONMENT_VARIABLES = {
     name: 'DODO_PAYMENTS_ALLOWED_RETURN_URL_HOSTS',
     summary: 'comma-separated hosts a return_url may point to',
     inBundle: true,
-    parse: (value) => list(value)?.map((host) => host.toLowerCase()),
+    parse: (value, name) => list(value, name)?.map((host) => host.toLowerCase()),
   }),
   transport: variable({
     name: 'DODO_PAYMENTS_MCP_TRANSPORT',

@@ -1,6 +1,6 @@
 import type { DodoPayments } from 'dodopayments';
-import type { Payment, PaymentCreateParams } from 'dodopayments/resources/payments';
-import type { Product, ProductListParams, ProductListResponse } from 'dodopayments/resources/products/products';
+import type { PaymentCreateParams } from 'dodopayments/resources/payments';
+import type { Product, ProductListParams } from 'dodopayments/resources/products/products';
 import type { Config } from '../config/config.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
@@ -8,9 +8,10 @@ import { nodeHttpFetch } from './node-http-fetch.js';
 export interface DodoApi {
   /** Resolves to whatever the API answered with status 2xx (checked by the caller); rejects with the SDK's typed errors. */
   createPayment(body: PaymentCreateParams, signal?: AbortSignal): Promise<unknown>;
-  retrievePayment(paymentId: string, signal?: AbortSignal): Promise<Payment>;
-  /** One page of `GET /products`. */
-  listProducts(query: ProductListParams, signal?: AbortSignal): Promise<ProductListResponse[]>;
+  /** The API's answer as it came (a `Payment` when the API is well), for the caller to check. */
+  retrievePayment(paymentId: string, signal?: AbortSignal): Promise<unknown>;
+  /** One page of `GET /products`, the body as it came (`{ items: ProductListResponse[] }` when the API is well). */
+  listProducts(query: ProductListParams, signal?: AbortSignal): Promise<unknown>;
   retrieveProduct(productId: string, signal?: AbortSignal): Promise<Product>;
 }
 
@@ -36,7 +37,8 @@ export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { 
   return {
     createPayment: async (body, signal) => (await sdk()).payments.create(body, { signal }),
     retrievePayment: async (paymentId, signal) => (await sdk()).payments.retrieve(paymentId, { signal }),
-    listProducts: async (query, signal) => (await (await sdk()).products.list(query, { signal })).items,
+    // The raw body rather than the SDK's page, which turns a body that is not `{ items }` into an empty list.
+    listProducts: async (query, signal) => (await sdk()).get('/products', { query, signal }),
     retrieveProduct: async (productId, signal) => (await sdk()).products.retrieve(productId, { signal }),
   };
 }

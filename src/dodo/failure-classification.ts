@@ -30,6 +30,11 @@ export interface ApiFailure {
 // Transport errors raised before any byte of the request could reach the API.
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+// An error answer's code and message reach the agent and the log; an API echoing megabytes must not.
+const MAX_CODE_LENGTH = 100;
+const MAX_DETAIL_LENGTH = 1000;
+const cut = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
+
 /** What the official client's error says happened. */
 function conditionOf(error: unknown): Condition {
   if (error instanceof APIUserAbortError) return { type: 'cancelled' };
@@ -45,8 +50,8 @@ function conditionOf(error: unknown): Condition {
     return {
       type: 'status',
       status: error.status,
-      ...(typeof body.code === 'string' && { code: body.code }),
-      detail: typeof body.message === 'string' ? body.message : error.message.replace(/^\d+\s*/, ''),
+      ...(typeof body.code === 'string' && { code: cut(body.code, MAX_CODE_LENGTH) }),
+      detail: cut(typeof body.message === 'string' ? body.message : error.message.replace(/^\d+\s*/, ''), MAX_DETAIL_LENGTH),
       ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
     };
   }
@@ -82,13 +87,17 @@ function labelOf(condition: Condition): string {
   }
 }
 
+const MAX_PAYMENT_ID_LENGTH = 255;
+
 export function isPaymentObject(value: unknown): value is { payment_id: string } & Record<string, unknown> {
   return (
     typeof value === 'object' &&
     value !== null &&
     !Array.isArray(value) &&
     typeof (value as { payment_id?: unknown }).payment_id === 'string' &&
-    (value as { payment_id: string }).payment_id.length > 0
+    (value as { payment_id: string }).payment_id.length > 0 &&
+    // Dodo's ids are ~25 characters; a longer one is not an id this server can hand on.
+    (value as { payment_id: string }).payment_id.length <= MAX_PAYMENT_ID_LENGTH
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Environment } from '../config/config-values.js';
+import { displayUrl } from '../logging/redact.js';
 import type { ApiFailure } from './failure-classification.js';
 
 /** What the agent is told about a failure; classification (what it means for the money) is failure-classification.ts. */
@@ -20,15 +21,15 @@ export function describePaymentFailure({ condition }: ApiFailure, context: ApiCo
       return `The Dodo API did not answer in time (DODO_PAYMENTS_TIMEOUT_MS). ${CHECK_BEFORE_RETRY}`;
     case 'not_sent':
       return (
-        `Could not connect to the Dodo API at ${context.baseUrl} (${condition.code}). Nothing was sent, so no payment was ` +
+        `Could not connect to the Dodo API at ${displayUrl(context.baseUrl)} (${condition.code}). Nothing was sent, so no payment was ` +
         'created; it is safe to try again once the network or DODO_PAYMENTS_BASE_URL is fixed.'
       );
     case 'broken_connection':
-      return `The connection to the Dodo API at ${context.baseUrl} failed mid-request (${condition.code}). ${CHECK_BEFORE_RETRY}`;
+      return `The connection to the Dodo API at ${displayUrl(context.baseUrl)} failed mid-request (${condition.code}). ${CHECK_BEFORE_RETRY}`;
     case 'unreadable':
       return `The Dodo API's answer could not be read. ${CHECK_BEFORE_RETRY}`;
     case 'not_a_payment':
-      return `The Dodo API answered with success but the body is not a payment (no payment_id). ${CHECK_BEFORE_RETRY}`;
+      return `The Dodo API answered with success but the body is not a payment (no payment_id of at most 255 characters). ${CHECK_BEFORE_RETRY}`;
     case 'status': {
       const summary = statusSummary(condition);
       if (condition.status >= 500) return `Dodo API error ${summary}. ${CHECK_BEFORE_RETRY}`;
@@ -51,9 +52,9 @@ export function describeReadFailure({ condition }: ApiFailure, context: ApiConte
     case 'timeout':
       return `The Dodo API did not answer in time while reading ${context.subject}. ${retryLater}`;
     case 'not_sent':
-      return `Could not connect to the Dodo API at ${context.baseUrl} (${condition.code}). ${retryLater}`;
+      return `Could not connect to the Dodo API at ${displayUrl(context.baseUrl)} (${condition.code}). ${retryLater}`;
     case 'broken_connection':
-      return `The connection to the Dodo API at ${context.baseUrl} failed while reading ${context.subject} (${condition.code}). ${retryLater}`;
+      return `The connection to the Dodo API at ${displayUrl(context.baseUrl)} failed while reading ${context.subject} (${condition.code}). ${retryLater}`;
     case 'unreadable':
     case 'not_a_payment':
       return `The Dodo API's answer about ${context.subject} could not be read. ${retryLater}`;

@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 import type { Access } from '../auth/access.js';
 import { withFields } from '../logging/logger.js';
-import { redactSecrets } from '../logging/redact.js';
+import { redactDeep, secretForms } from '../logging/redact.js';
 import { advertisedSchemas } from '../tools/advertised-schemas.js';
 import { TOOL_REGISTRY } from '../tools/registry.js';
 import { errorResult, type ToolModule } from '../tools/tool.js';
@@ -47,6 +47,7 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
     { capabilities: { tools: {} }, jsonSchemaValidator: zodJsonSchemaValidator },
   );
   const confirmer = createElicitationConfirmer(server, options.confirmationTimeoutMs);
+  const secrets = secretForms(config);
   const allowed = TOOL_REGISTRY.filter((tool) => access === 'create' || tool.annotations.readOnlyHint === true);
   const tools = new Map<string, ToolModule>(allowed.map((tool) => [tool.name, tool]));
   const advertised: Tool[] = allowed.map((tool) => ({
@@ -66,7 +67,7 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
       if (TOOL_REGISTRY.some((known) => known.name === name)) return beyondAccess(name, [...tools.keys()], logger);
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${[...tools.keys()].join(', ')}`);
     }
-    return redactResult(await tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer }), [config.apiKey]);
+    return redactResult(await tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer }), secrets);
   });
   return server;
 }
@@ -80,10 +81,9 @@ function beyondAccess(name: string, available: readonly string[], logger: Shared
   );
 }
 
-/** The last gate before a result leaves the process: the API key is removed even if the API echoed it. */
-function redactResult(result: CallToolResult, secrets: readonly (string | undefined)[]): CallToolResult {
+/** The last gate before a result leaves the process: secrets are removed, in any encoding, even if the API echoed them. */
+function redactResult(result: CallToolResult, secrets: readonly string[]): CallToolResult {
   const serialized = JSON.stringify(result);
-  const present = secrets.flatMap((secret) => (secret ? [secret, JSON.stringify(secret).slice(1, -1)] : []));
-  if (!present.some((secret) => serialized.includes(secret))) return result;
-  return JSON.parse(redactSecrets(serialized, present)) as CallToolResult;
+  if (!secrets.some((secret) => serialized.includes(secret))) return result;
+  return redactDeep(result, secrets);
 }

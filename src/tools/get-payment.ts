@@ -1,5 +1,5 @@
-import type { Payment } from 'dodopayments/resources/payments';
 import { z } from 'zod';
+import { checkApiAnswer } from './api-answer.js';
 import {
   argumentsForRead,
   READ_ONLY_ANNOTATIONS,
@@ -7,6 +7,7 @@ import {
   structuredResult,
   type ToolModule,
   toolCallLog,
+  truncate,
   withoutNulls,
 } from './tool.js';
 
@@ -39,27 +40,58 @@ export const getPaymentTool: ToolModule = {
     if (!checked.ok) return checked.result;
 
     const { payment_id: paymentId } = checked.value;
-    const read = await readFromApi(context, `payment ${paymentId}`, finish, (api) => api.retrievePayment(paymentId, signal));
+    const subject = `payment ${paymentId}`;
+    const read = await readFromApi(context, subject, finish, (api) => api.retrievePayment(paymentId, signal));
     if (!read.ok) return read.result;
-    return finish('read', structuredResult(summarizePayment(read.value, config.environment)), { payment_id: paymentId });
+    const payment = checkApiAnswer(paymentAnswer, read.value, subject, finish);
+    if (!payment.ok) return payment.result;
+    return finish('read', structuredResult(summarizePayment(payment.value, config.environment)), { payment_id: paymentId });
   },
 };
 
+// Bounds for what an API answer may put in a result: identifiers and codes are short in Dodo's API;
+// free text is cut, a longer identifier means the answer is not Dodo's.
+const ID_LENGTH = 255;
+const MESSAGE_LENGTH = 500;
+const MAX_CART_ITEMS = 100;
+const shortText = (length = 64) => z.string().max(length).nullish();
+
+/** The fields of Dodo's `Payment` this tool shows, checked; anything else in the answer is ignored. */
+const paymentAnswer = z.looseObject({
+  payment_id: z.string().min(1).max(ID_LENGTH),
+  status: shortText(),
+  total_amount: z.int(),
+  currency: shortText(),
+  customer: z.looseObject({ customer_id: shortText(ID_LENGTH) }).nullish(),
+  created_at: shortText(),
+  updated_at: shortText(),
+  payment_link: shortText(4096),
+  product_cart: z
+    .array(z.looseObject({ product_id: z.string().max(ID_LENGTH), quantity: z.int(), amount: z.int().nullish() }))
+    .max(MAX_CART_ITEMS)
+    .nullish(),
+  refund_status: shortText(),
+  error_code: shortText(ID_LENGTH),
+  error_message: z.string().nullish(),
+});
+
 /** The answer to "has the customer paid?", without card details or the customer's personal data. */
-function summarizePayment(payment: Payment, environment: string): Record<string, unknown> {
+function summarizePayment(payment: z.output<typeof paymentAnswer>, environment: string): Record<string, unknown> {
   return withoutNulls({
     payment_id: payment.payment_id,
     status: payment.status ?? null,
     total_amount: payment.total_amount,
-    currency: payment.currency,
+    currency: payment.currency ?? null,
     customer_id: payment.customer?.customer_id ?? null,
-    created_at: payment.created_at,
+    created_at: payment.created_at ?? null,
     updated_at: payment.updated_at ?? null,
     payment_link: payment.payment_link ?? null,
-    product_cart: payment.product_cart ?? null,
+    product_cart:
+      payment.product_cart?.map(({ product_id, quantity, amount }) => withoutNulls({ product_id, quantity, amount: amount ?? null })) ??
+      null,
     refund_status: payment.refund_status ?? null,
     error_code: payment.error_code ?? null,
-    error_message: payment.error_message ?? null,
+    error_message: payment.error_message ? truncate(payment.error_message, MESSAGE_LENGTH) : null,
     environment,
   });
 }

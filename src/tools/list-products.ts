@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ProductListResponse } from 'dodopayments/resources/products/products';
 import { z } from 'zod';
+import { checkApiAnswer } from './api-answer.js';
 import {
   argumentsForRead,
   READ_ONLY_ANNOTATIONS,
@@ -9,6 +9,7 @@ import {
   type ToolContext,
   type ToolModule,
   toolCallLog,
+  truncate,
   withoutNulls,
 } from './tool.js';
 
@@ -76,21 +77,24 @@ async function listProducts(args: unknown, context: ToolContext): Promise<CallTo
       ...(archived !== undefined && { archived }),
       ...(brandId && { brand_id: brandId }),
     };
-    const page = await readFromApi(context, 'the product list', finish, (api) => api.listProducts(query, signal));
-    if (!page.ok) return page.result;
+    const read = await readFromApi(context, 'the product list', finish, (api) => api.listProducts(query, signal));
+    if (!read.ok) return read.result;
+    const answer = checkApiAnswer(productPageAnswer, read.value, 'the product list', finish);
+    if (!answer.ok) return answer.result;
+    const page = answer.value.items;
 
     let index = offset;
-    for (; index < page.value.length && products.length < pageSize; index++) {
-      const product = page.value[index] as ProductListResponse;
+    for (; index < page.length && products.length < pageSize; index++) {
+      const product = page[index] as ProductAnswer;
       if (!product.is_recurring && (needle === undefined || (product.name ?? '').toLowerCase().includes(needle))) {
         products.push(summarizeProduct(product));
       }
     }
-    if (index < page.value.length) {
+    if (index < page.length) {
       nextCursor = `${apiPage}:${index}`;
       break;
     }
-    if (page.value.length < API_PAGE_SIZE) {
+    if (page.length < API_PAGE_SIZE) {
       nextCursor = undefined;
       break;
     }
@@ -103,8 +107,22 @@ async function listProducts(args: unknown, context: ToolContext): Promise<CallTo
   return finish('listed', structuredResult(result), { count: products.length });
 }
 
+const money = { price: z.int().nullish(), currency: z.string().max(16).nullish() };
+
+/** The fields of Dodo's `ProductListResponse` this tool shows, checked; anything else in the answer is ignored. */
+const productAnswer = z.looseObject({
+  product_id: z.string().min(1).max(255),
+  name: z.string().nullish(),
+  description: z.string().nullish(),
+  is_recurring: z.boolean().nullish(),
+  ...money,
+  price_detail: z.looseObject({ type: z.string(), ...money, pay_what_you_want: z.boolean().nullish() }).nullish(),
+});
+type ProductAnswer = z.output<typeof productAnswer>;
+const productPageAnswer = z.looseObject({ items: z.array(productAnswer).max(API_PAGE_SIZE) });
+
 /** Only what an agent needs to choose a product and quote its price, kept short. */
-function summarizeProduct(product: ProductListResponse): Record<string, unknown> {
+function summarizeProduct(product: ProductAnswer): Record<string, unknown> {
   const detail = product.price_detail;
   const oneTime = detail?.type === 'one_time_price' ? detail : undefined;
   return withoutNulls({
@@ -115,9 +133,4 @@ function summarizeProduct(product: ProductListResponse): Record<string, unknown>
     pay_what_you_want: oneTime?.pay_what_you_want ?? false,
     description: truncate(product.description, DESCRIPTION_LENGTH),
   });
-}
-
-function truncate(text: string | null | undefined, length: number): string | null {
-  if (!text) return null;
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }

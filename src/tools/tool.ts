@@ -47,6 +47,12 @@ export function withoutNulls(object: Record<string, unknown>): Record<string, un
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null));
 }
 
+/** Free text cut to `length` characters (an ellipsis marks the cut); null when empty. */
+export function truncate(text: string | null | undefined, length: number): string | null {
+  if (!text) return null;
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
 export const MISSING_KEY_RESULT = errorResult(
   'DODO_PAYMENTS_API_KEY is not set, so the Dodo API cannot be called. Ask the user to set DODO_PAYMENTS_API_KEY ' +
     "(a test-mode key for test_mode) in this MCP server's configuration and restart it. Nothing was sent.",

@@ -1,10 +1,45 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../logging/logger.js';
 import { createServer } from '../server/create-server.js';
 import type { SharedState } from '../server/shared-state.js';
+import { LineLimiter, leadingRequestId } from './line-limiter.js';
+
+/** The largest JSON-RPC line read from stdin: the size clients themselves accept. Longer lines are refused, not fatal. */
+const MAX_LINE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The SDK's stdio transport, writing with one shared wait for stdout to drain: the SDK's own `send` adds a
+ * 'drain' listener per message while the client is not reading, which passes Node's limit of 10 listeners
+ * (MaxListenersExceededWarning) and grows with every queued message.
+ */
+class SharedDrainStdioTransport extends StdioServerTransport {
+  private drained: Promise<unknown> | undefined;
+
+  constructor(
+    stdin: LineLimiter,
+    private readonly stdout: Writable,
+  ) {
+    // Lines reach the SDK one by one and never over MAX_LINE_BYTES, so its buffer never overflows.
+    super(stdin, stdout, { maxBufferSize: MAX_LINE_BYTES + 1 });
+  }
+
+  override send(message: JSONRPCMessage): Promise<void> {
+    if (this.stdout.write(serializeMessage(message))) return Promise.resolve();
+    this.drained ??= once(this.stdout, 'drain').finally(() => {
+      this.drained = undefined;
+    });
+    return this.drained.then(() => undefined);
+  }
+}
 
 /** One MCP server on stdin/stdout; closing stdin, SIGTERM or SIGINT stops it and ends the process. */
 export async function serveStdio(shared: SharedState): Promise<void> {
   const { logger } = shared;
+  routeProcessWarnings(logger);
   const server = createServer(shared);
   // A malformed stdin line is skipped by the transport; log that it happened, not what it said (may hold PII).
   server.onerror = (error) =>
@@ -22,6 +57,29 @@ export async function serveStdio(shared: SharedState): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  await server.connect(new StdioServerTransport());
+  const lines = new LineLimiter(MAX_LINE_BYTES, (head, bytes) => {
+    const id = leadingRequestId(head);
+    logger.warn('protocol_error', {
+      error: `line of ${bytes} bytes over the ${MAX_LINE_BYTES}-byte limit skipped`,
+      answered: id !== undefined,
+    });
+    if (id === undefined) return;
+    void transport.send({
+      jsonrpc: '2.0',
+      id,
+      error: {
+        code: ErrorCode.InvalidRequest,
+        message: `Request too large: ${bytes} bytes; this server reads messages of at most ${MAX_LINE_BYTES} bytes (10 MiB). Nothing was done.`,
+      },
+    });
+  });
+  const transport = new SharedDrainStdioTransport(process.stdin.pipe(lines), process.stdout);
+  await server.connect(transport);
   logger.info('started', { environment: shared.config.environment });
+}
+
+/** Node prints its warnings to stderr as plain text; stderr is the JSON log stream, so they go through the logger. */
+function routeProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => logger.warn('node_warning', { name: warning.name, message: warning.message }));
 }

@@ -6,25 +6,18 @@ import { describePaymentFailure } from '../../dodo/failure-messages.js';
 import { sendPayment } from '../../dodo/payment-sender.js';
 import { canonicalJson } from '../../idempotency/idempotency-store.js';
 import { validateArguments } from '../../schema/argument-validation.js';
-import {
-  errorResult,
-  MISSING_KEY_RESULT,
-  structuredResult,
-  type ToolContext,
-  type ToolModule,
-  toolCallLog,
-  withoutNulls,
-} from '../tool.js';
+import { errorResult, MISSING_KEY_RESULT, structuredResult, type ToolContext, type ToolModule, toolCallLog } from '../tool.js';
 import { describeGuardrails, type Guardrails, guardrailViolations } from './guardrails.js';
 import { paymentInputSchema } from './input-schema.js';
 import { describeLivePayment, lookUpProducts, notConfirmedMessage } from './live-confirmation.js';
 import type { PaymentOutcome } from './payment-outcome.js';
+import { createdPaymentResult } from './payment-result.js';
 
 /** Open to fields Dodo adds later; fields the API returns as null are left out of the result. */
 const outputSchema = z.looseObject({
   payment_id: z.string().describe('pay_…'),
   payment_link: z.string().describe('Checkout URL for the customer.').optional(),
-  total_amount: z.int().describe('Smallest currency unit.'),
+  total_amount: z.int().describe('Smallest currency unit.').optional(),
   environment: z.enum(ENVIRONMENTS).describe('Where it was created.'),
 });
 
@@ -113,7 +106,7 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   const logFields = { attempts: replayed ? 0 : outcome.attempts, replayed };
   switch (outcome.kind) {
     case 'created':
-      return finish('created', structuredResult({ ...withoutNulls(outcome.payment), environment: config.environment }), {
+      return finish('created', structuredResult(createdPaymentResult(outcome.payment, config.environment)), {
         ...logFields,
         payment_id: outcome.payment.payment_id,
       });

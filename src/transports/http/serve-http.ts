@@ -4,6 +4,7 @@ import { createOAuthVerifier } from '../../auth/oauth-verifier.js';
 import type { Config } from '../../config/config.js';
 import type { Fetch } from '../../dodo/node-http-fetch.js';
 import { createLogger, type Logger } from '../../logging/logger.js';
+import { secretForms } from '../../logging/redact.js';
 import { createServer } from '../../server/create-server.js';
 import { createSharedState, type SharedStateOverrides } from '../../server/shared-state.js';
 import { logStartupNotices } from '../../server/startup-notices.js';
@@ -82,7 +83,7 @@ function callerFields(principal: Principal): Record<string, string> {
 /** The API key and each configured bearer token are secrets the logger removes, whatever a caller passes it. */
 function hostedLogger(config: Config): Logger {
   const tokens = (config.httpTokens ?? '').split(',').flatMap((entry) => entry.split(':').slice(2).join(':') || []);
-  return createLogger({ level: config.logLevel, secrets: [config.apiKey, ...tokens, redisPassword(config.redisUrl)] });
+  return createLogger({ level: config.logLevel, secrets: [...secretForms(config), ...tokens, redisPassword(config.redisUrl)] });
 }
 
 function redisPassword(redisUrl: string | undefined): string | undefined {
