@@ -37,9 +37,10 @@ describe('Claude Desktop bundle', () => {
   const bundleDir = join(workDir, 'bundle');
 
   beforeAll(async () => {
-    const packed = await run(process.execPath, ['scripts/pack-mcpb.mjs']);
+    const packedFile = join(workDir, 'dodo-payments-mcp.mcpb');
+    const packed = await run(process.execPath, ['scripts/pack-mcpb.mjs', packedFile]);
     expect(packed.code, packed.stderr).toBe(0);
-    const unpacked = await run(process.execPath, [MCPB_CLI, 'unpack', 'dodo-payments-mcp.mcpb', bundleDir]);
+    const unpacked = await run(process.execPath, [MCPB_CLI, 'unpack', packedFile, bundleDir]);
     expect(unpacked.code, unpacked.stderr).toBe(0);
   }, 120_000);
 
