@@ -29,6 +29,8 @@ const LooseCallToolRequestSchema = z.object({ method: z.literal('tools/call'), p
 export interface ServerOptions {
   /** How long to wait for the user to confirm a live payment. */
   confirmationTimeoutMs?: number;
+  /** Given each tool call while it runs, so a transport can wait at shutdown for every call to log its outcome. */
+  trackCall?: (call: Promise<unknown>) => void;
 }
 
 /** One MCP server for one connection; everything that must outlive it comes in `shared`. */
@@ -56,7 +58,9 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
     if (!tool) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${[...tools.keys()].join(', ')}`);
     }
-    return redactResult(await tool.handle(args, { ...shared, signal: extra.signal, confirmer }), [config.apiKey]);
+    const call = tool.handle(args, { ...shared, signal: extra.signal, confirmer });
+    options.trackCall?.(call);
+    return redactResult(await call, [config.apiKey]);
   });
   return server;
 }

@@ -5,7 +5,14 @@ import type { SharedState } from '../server/shared-state.js';
 /** One MCP server on stdin/stdout; closing stdin, SIGTERM or SIGINT stops it and ends the process. */
 export async function serveStdio(shared: SharedState): Promise<void> {
   const { logger } = shared;
-  const server = createServer(shared);
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createServer(shared, {
+    trackCall: (call) => {
+      inFlight.add(call);
+      const settled = () => inFlight.delete(call);
+      call.then(settled, settled);
+    },
+  });
   // A malformed stdin line is skipped by the transport; log that it happened, not what it said (may hold PII).
   server.onerror = (error) =>
     logger.warn('protocol_error', { error: error instanceof SyntaxError ? 'malformed JSON line ignored' : error.message });
@@ -15,8 +22,11 @@ export async function serveStdio(shared: SharedState): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopped', { reason });
-    // Closing the server aborts in-flight calls; nothing else may keep the process alive.
-    void server.close().finally(() => process.exit(0));
+    // Closing the server aborts in-flight calls; each then ends and logs its outcome before the process exits.
+    void server
+      .close()
+      .then(() => Promise.allSettled(inFlight))
+      .finally(() => process.exit(0));
   };
   process.stdin.on('end', () => stop('stdin closed'));
   process.on('SIGTERM', () => stop('SIGTERM'));
