@@ -316,14 +316,21 @@ export const answer = {
       response.writeHead(status, { 'content-type': contentType });
       response.end(body);
     },
-  /** Never answers (until the test closes the server). */
-  hang: (): Responder => () => new Promise<void>(() => {}),
-  /** Sends the status line and part of the body, then neither finishes nor closes. */
-  stallMidBody: (): Responder => (_request, response) => {
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
-    response.write('{"payment_id":"pay_');
-    return new Promise<void>(() => {});
-  },
+  /** Never answers (until the test closes the server); calls `arrived` when the request is in. */
+  hang:
+    (arrived?: () => void): Responder =>
+    () => {
+      arrived?.();
+      return new Promise<void>(() => {});
+    },
+  /** Sends the status line and part of the body (then calls `written`), then neither finishes nor closes. */
+  stallMidBody:
+    (written?: () => void): Responder =>
+    (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+      response.write('{"payment_id":"pay_', () => written?.());
+      return new Promise<void>(() => {});
+    },
   /** Sends the status line and part of the body, then destroys the connection. */
   resetMidResponse: (): Responder => (_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });

@@ -11,12 +11,14 @@ import {
   TEST_KEY,
   testConfig,
 } from './support/in-process.js';
+import { endedByTimeout } from './support/timeout.js';
 
 const api = useFakeDodoApi();
+const TIMEOUT_MS = 30_000;
 let session: InProcessSession;
 
 beforeAll(async () => {
-  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300 }));
+  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: TIMEOUT_MS }));
 });
 afterAll(() => session.close());
 afterEach(() => {
@@ -113,8 +115,14 @@ describe('create_one_time_payment against the simulated Dodo API', () => {
   });
 
   it('never re-sends after a timeout and says the outcome is unknown', async () => {
-    api.script(answer.hang());
-    const result = await session.call(SAMPLE_PAYMENT);
+    let arrived!: () => void;
+    const requestIn = new Promise<void>((resolve) => (arrived = resolve));
+    api.script(answer.hang(arrived));
+    const result = await endedByTimeout(
+      TIMEOUT_MS,
+      () => session.call(SAMPLE_PAYMENT),
+      () => requestIn,
+    );
     expect(resultText(result)).toContain('did not answer in time');
     expect(resultText(result)).toContain('may or may not have been created');
     expect(api.paymentPosts()).toBe(1);

@@ -21,7 +21,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     apiKey: TEST_KEY,
     environment: 'test_mode',
     baseUrl: 'http://127.0.0.1:9',
-    timeoutMs: 2_000,
+    // Long enough that no call in a test ends by it; tests of the timeout drive it with endedByApiTimeout.
+    timeoutMs: 30_000,
     logLevel: 'info',
     confirm: 'auto',
     ...overrides,
