@@ -13,7 +13,7 @@ afterAll(() => session.close());
 
 const FORBIDDEN_KEYWORDS = ['anyOf', 'oneOf', 'allOf', 'not', '$ref', '$defs', 'definitions', '$schema'];
 
-/** Every problem with a schema node under the portable profile (see mcp-notes.md). */
+/** Every problem with a schema node under the portable profile (README, Design notes: no unions, $ref, type arrays or $schema). */
 function portabilityProblems(node: Record<string, unknown>, path: string): string[] {
   const problems: string[] = [];
   for (const keyword of FORBIDDEN_KEYWORDS) if (keyword in node) problems.push(`${path}: has ${keyword}`);
