@@ -8,7 +8,7 @@ import { validateArguments } from '../src/schema/argument-validation.js';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
 import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { connectInProcess, type InProcessSession, resultText, testConfig } from './support/in-process.js';
+import { connectInProcess, type InProcessSession, resultText, TOOL_NAMES, testConfig } from './support/in-process.js';
 
 const api = useFakeDodoApi();
 let session: InProcessSession;
@@ -119,6 +119,6 @@ describe('any arguments', () => {
     );
     // The generator must reach the API often enough for the "only valid bodies" half to mean something.
     expect(api.paymentPosts()).toBeGreaterThan(20);
-    expect((await session.client.listTools()).tools).toHaveLength(3);
+    expect((await session.client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
   });
 });

@@ -9,6 +9,7 @@ import {
   resultText,
   SAMPLE_PAYMENT,
   TEST_KEY,
+  TOOL_NAMES,
   testConfig,
 } from './support/in-process.js';
 import { endedByTimeout } from './support/timeout.js';
@@ -185,7 +186,7 @@ describe('configuration edge cases', () => {
   it('lists the tool without a key, and a call says to set DODO_PAYMENTS_API_KEY without sending anything', async () => {
     const keyless = await connectInProcess(testConfig({ apiKey: undefined, baseUrl: api.url }));
     const { tools } = await keyless.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
+    expect(tools.map((tool) => tool.name)).toEqual(TOOL_NAMES);
     const result = await keyless.call(SAMPLE_PAYMENT);
     expect(result.isError).toBe(true);
     expect(resultText(result)).toContain('DODO_PAYMENTS_API_KEY is not set');

@@ -6,7 +6,7 @@ import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from '@mo
 import { describe, expect, it } from 'vitest';
 import { answer } from '../scripts/fake-dodo-api.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { connectInProcess, resultText, SAMPLE_PAYMENT, TEST_KEY, testConfig } from './support/in-process.js';
+import { connectInProcess, resultText, SAMPLE_PAYMENT, TEST_KEY, TOOL_NAMES, testConfig } from './support/in-process.js';
 import { initializeRequest, SERVER_ENTRY, serverEnvironment, spawnRawServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
@@ -25,7 +25,7 @@ describe('the built server over stdio with the SDK client', () => {
     try {
       expect(client.getServerVersion()).toMatchObject({ name: 'dodo-payments-mcp', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
       const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
+      expect(tools.map((tool) => tool.name)).toEqual(TOOL_NAMES);
       // The bundle embeds a schema computed at build time; it must be what the source computes.
       const inProcess = await connectInProcess(testConfig());
       expect(tools).toEqual((await inProcess.client.listTools()).tools);
@@ -116,7 +116,7 @@ describe('the built server, line by line', () => {
     server.send('{"jsonrpc": "2.0", "id": 99, "method": tools/list}');
     server.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
     expect((await server.response(2)).result).toMatchObject({
-      tools: [{ name: 'create_one_time_payment' }, { name: 'list_products' }, { name: 'get_payment' }],
+      tools: TOOL_NAMES.map((name) => ({ name })),
     });
 
     server.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT } });

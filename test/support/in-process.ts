@@ -13,8 +13,12 @@ import {
 import type { Config } from '../../src/config/config.js';
 import { createServer } from '../../src/server/create-server.js';
 import { createSharedState, type SharedStateOverrides } from '../../src/server/shared-state.js';
+import { TOOL_REGISTRY } from '../../src/tools/registry.js';
 
 export const TEST_KEY = 'sk_test_5ecret_K3y_never_shown';
+
+/** The tools the server lists, in order: the registry's, so a new tool needs no edit in the tests that list them. */
+export const TOOL_NAMES = TOOL_REGISTRY.map((tool) => tool.name);
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
