@@ -1,9 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+// Projects by how a test runs (the file name says which): `npm run test:fast` runs unit and integration in
+// seconds; `npm test` runs every project, including the end-to-end one that needs `npm run build` first.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // End-to-end tests spawn Node processes; a loaded CI machine needs more than the 5 s default.
-    testTimeout: 20_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/*.test.ts'],
+          exclude: ['test/*.integration.test.ts', 'test/*.e2e.test.ts'],
+        },
+      },
+      { test: { name: 'integration', include: ['test/*.integration.test.ts'] } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/*.e2e.test.ts'],
+          // These spawn Node processes; a loaded CI machine needs more than the 5 s default.
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // Compile-time contracts (`*.test-d.ts`), checked by tsc and reported as tests.
+        test: {
+          name: 'typecheck',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['test/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+    ],
   },
 });

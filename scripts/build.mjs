@@ -1,22 +1,22 @@
-// Bundles the server into one dependency-free file (dist/index.js), and the demo and benchmark into build/.
-// The bundle leans on three replacements below; each is checked against esbuild's metafile afterwards,
-// so a dependency that moves a file makes the build fail with a message instead of silently growing it.
+// Bundles the server into dependency-free files (dist/index.js; hosted mode in dist/hosted.js), and the demo and
+// benchmark into build/. The bundles lean on the replacements below; each is checked against esbuild's metafile
+// afterwards (scripts/bundle-checks.mjs), so a dependency that moves a file makes the build fail with a message
+// instead of silently growing a bundle. The metafiles are kept in build/ for the test of those checks.
 
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
+import { buildExpectations, bundleProblems } from './bundle-checks.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', legalComments: 'none', logLevel: 'warning' };
-// dist/index.js was 328 KB when its budget was set; growth past a budget is a reviewed change.
-const BUNDLE_BUDGETS = { 'dist/index.js': 360 * 1024, 'dist/hosted.js': 1024 * 1024 };
+const { ajv: ajvStandIn, englishLocales, precomputedSchemas } = buildExpectations(process.cwd()).standIns;
 
 mkdirSync('build', { recursive: true });
 
 // The tools' JSON Schemas, computed from the zod schemas once here rather than at every server start.
 await build({ ...common, entryPoints: ['scripts/advertised-schemas.ts'], outfile: 'build/advertised-schemas.js' });
-const precomputedSchemas = resolve('build/advertised-schemas.json');
 writeFileSync(precomputedSchemas, execFileSync(process.execPath, ['build/advertised-schemas.js'], { encoding: 'utf8' }));
 const usePrecomputedSchemas = {
   name: 'precomputed-schemas',
@@ -32,7 +32,6 @@ const usePrecomputedSchemas = {
 // zod re-exports every language's error messages as `z.locales`; nothing here reads them (zod itself
 // uses English, and this server writes its own messages), but the namespace keeps all of them in the
 // bundle. Only English is kept: a quarter of the bundle, which every cold start compiles.
-const englishLocales = resolve('build/zod-locales-en.js');
 writeFileSync(englishLocales, `export { default as en } from ${JSON.stringify(resolve('node_modules/zod/v4/locales/en.js'))};\n`);
 const englishOnlyZodLocales = {
   name: 'english-only-zod-locales',
@@ -45,7 +44,6 @@ const englishOnlyZodLocales = {
 
 // The MCP server's default JSON Schema checker (Ajv) is replaced by src/server/json-schema-validator.ts,
 // passed to every Server; leaving Ajv out of the bundle saves its load and ~130 KB.
-const ajvStandIn = resolve('build/ajv-provider-omitted.js');
 writeFileSync(
   ajvStandIn,
   `export class AjvJsonSchemaValidator { constructor() { throw new Error('Ajv is not bundled: pass jsonSchemaValidator'); } }\n`,
@@ -66,20 +64,29 @@ const hostedInItsOwnFile = {
   },
 };
 
-const server = { ...common, minify: true, metafile: true, define: { __PACKAGE_VERSION__: JSON.stringify(version) } };
 const bundles = [
-  { entry: 'src/index.ts', outfile: 'dist/index.js', plugins: [hostedInItsOwnFile], banner: { js: '#!/usr/bin/env node' } },
-  { entry: 'src/transports/http/serve-http.ts', outfile: 'dist/hosted.js', plugins: [] },
+  {
+    entry: 'src/index.ts',
+    outfile: 'dist/index.js',
+    meta: 'build/meta.json',
+    plugins: [hostedInItsOwnFile],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  { entry: 'src/transports/http/serve-http.ts', outfile: 'dist/hosted.js', meta: 'build/hosted-meta.json', plugins: [] },
 ];
-for (const { entry, outfile, plugins, banner } of bundles) {
+for (const { entry, outfile, meta, plugins, banner } of bundles) {
   const { metafile } = await build({
-    ...server,
+    ...common,
     entryPoints: [entry],
     outfile,
+    minify: true,
+    metafile: true,
     ...(banner && { banner }),
+    define: { __PACKAGE_VERSION__: JSON.stringify(version) },
     plugins: [...plugins, usePrecomputedSchemas, englishOnlyZodLocales, withoutAjv],
   });
-  const problems = bundleProblems(metafile, outfile);
+  writeFileSync(meta, JSON.stringify(metafile));
+  const problems = bundleProblems(metafile, buildExpectations(process.cwd(), outfile));
   if (problems.length > 0) {
     console.error(`build: ${outfile} is not what the build expects:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
     process.exit(1);
@@ -89,39 +96,4 @@ chmodSync('dist/index.js', 0o755);
 
 for (const script of ['demo', 'bench']) {
   await build({ ...common, entryPoints: [`scripts/${script}.ts`], outfile: `build/${script}.js`, packages: 'external' });
-}
-
-/** What went wrong with the replacements above, naming the dependency that moved. */
-function bundleProblems({ inputs, outputs }, outfile) {
-  const paths = Object.keys(inputs).map((path) => resolve(path));
-  const has = (file) => paths.includes(file);
-  const problems = [];
-  if (paths.some((path) => /node_modules\/ajv(-formats)?\//.test(path))) {
-    problems.push(
-      'Ajv is bundled: @modelcontextprotocol/sdk no longer imports it from validation/ajv-provider.js (update the without-ajv plugin)',
-    );
-  }
-  if (!has(ajvStandIn)) problems.push('the Ajv stand-in was not used: @modelcontextprotocol/sdk moved validation/ajv-provider.js');
-  const foreignLocales = paths.filter(
-    (path) => /node_modules\/zod\/.*\/locales\/(?!en\.js$)[^/]+\.js$/.test(path) && !path.endsWith('/locales/index.js'),
-  );
-  if (foreignLocales.length > 0 || paths.some((path) => /node_modules\/zod\/.*\/locales\/index\.js$/.test(path))) {
-    problems.push(
-      `zod's non-English locales are bundled (${foreignLocales.length} files): zod moved ../locales/index.js (update the english-only-zod-locales plugin)`,
-    );
-  }
-  if (!has(englishLocales)) problems.push('the English-only zod locales were not used: zod moved its locales module');
-  if (!has(precomputedSchemas))
-    problems.push('the precomputed tool schemas were not embedded: src/tools/advertised-schemas.ts moved or was renamed');
-  if (paths.some((path) => path.endsWith('src/tools/advertised-schemas.ts')))
-    problems.push('src/tools/advertised-schemas.ts is bundled instead of its precomputed JSON');
-  const bytes = outputs[outfile]?.bytes ?? 0;
-  if (bytes > BUNDLE_BUDGETS[outfile]) problems.push(`${outfile} is ${bytes} bytes, over the ${BUNDLE_BUDGETS[outfile]}-byte budget`);
-  if (
-    outfile === 'dist/index.js' &&
-    paths.some((path) => path.includes('/transports/http/') || /node_modules\/(redis|@redis|jose)\//.test(path))
-  ) {
-    problems.push('hosted-mode code is in dist/index.js: the import of serve-http.js moved (update the hosted-in-its-own-file plugin)');
-  }
-  return problems;
 }

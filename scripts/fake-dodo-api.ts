@@ -66,6 +66,8 @@ export interface FakeDodoApi {
   paymentPosts(): number;
   /** Count of requests whose client went away before the answer was complete (cancelled or timed out). */
   abandoned(): number;
+  /** Resolves once `abandoned()` has reached `count`. */
+  whenAbandoned(count: number): Promise<void>;
   /**
    * A deterministic gate: every request that arrives from now on is recorded, then held unanswered until
    * the returned function is called. Tests use it instead of sleeps to keep calls in flight.
@@ -84,6 +86,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
   const sockets = new Set<Socket>();
   let paymentCount = 0;
   let abandonedCount = 0;
+  const abandonedWaiters: { count: number; resolve: () => void }[] = [];
   let gate: Promise<void> | undefined;
   let heldCount = 0;
   const heldWaiters: { count: number; resolve: () => void }[] = [];
@@ -201,7 +204,12 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
 
   const server = createServer(async (incoming: IncomingMessage, response: ServerResponse) => {
     response.on('close', () => {
-      if (!response.writableFinished) abandonedCount += 1;
+      if (response.writableFinished) return;
+      abandonedCount += 1;
+      for (const waiter of abandonedWaiters.filter((candidate) => candidate.count <= abandonedCount)) {
+        abandonedWaiters.splice(abandonedWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
     });
     const text = await readBody(incoming);
     const request: RecordedRequest = {
@@ -227,6 +235,8 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     script: (...responders) => queue.push(...responders),
     paymentPosts: () => api.requests.filter((r) => r.method === 'POST' && r.path === '/payments').length,
     abandoned: () => abandonedCount,
+    whenAbandoned: (count) =>
+      abandonedCount >= count ? Promise.resolve() : new Promise<void>((resolve) => abandonedWaiters.push({ count, resolve })),
     hold: () => {
       let open!: () => void;
       gate = new Promise<void>((resolve) => (open = resolve));
@@ -306,14 +316,21 @@ export const answer = {
       response.writeHead(status, { 'content-type': contentType });
       response.end(body);
     },
-  /** Never answers (until the test closes the server). */
-  hang: (): Responder => () => new Promise<void>(() => {}),
-  /** Sends the status line and part of the body, then neither finishes nor closes. */
-  stallMidBody: (): Responder => (_request, response) => {
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
-    response.write('{"payment_id":"pay_');
-    return new Promise<void>(() => {});
-  },
+  /** Never answers (until the test closes the server); calls `arrived` when the request is in. */
+  hang:
+    (arrived?: () => void): Responder =>
+    () => {
+      arrived?.();
+      return new Promise<void>(() => {});
+    },
+  /** Sends the status line and part of the body (then calls `written`), then neither finishes nor closes. */
+  stallMidBody:
+    (written?: () => void): Responder =>
+    (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+      response.write('{"payment_id":"pay_', () => written?.());
+      return new Promise<void>(() => {});
+    },
   /** Sends the status line and part of the body, then destroys the connection. */
   resetMidResponse: (): Responder => (_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });

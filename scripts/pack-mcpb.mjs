@@ -1,9 +1,10 @@
 // `npm run pack:mcpb`: the Claude Desktop bundle, holding only what runs: manifest.json and dist/index.js.
+// Written to dodo-payments-mcp.mcpb, or to the path given as the only argument (tests pack into a temp folder).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const STAGING = 'build/mcpb';
-const OUTPUT = 'dodo-payments-mcp.mcpb';
+const OUTPUT = process.argv[2] ?? 'dodo-payments-mcp.mcpb';
 const mcpb = (...args) =>
   execFileSync(process.execPath, ['node_modules/@anthropic-ai/mcpb/dist/cli/cli.js', ...args], { stdio: 'inherit' });
 

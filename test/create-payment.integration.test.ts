@@ -9,14 +9,17 @@ import {
   resultText,
   SAMPLE_PAYMENT,
   TEST_KEY,
+  TOOL_NAMES,
   testConfig,
 } from './support/in-process.js';
+import { endedByTimeout } from './support/timeout.js';
 
 const api = useFakeDodoApi();
+const TIMEOUT_MS = 30_000;
 let session: InProcessSession;
 
 beforeAll(async () => {
-  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300 }));
+  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: TIMEOUT_MS }));
 });
 afterAll(() => session.close());
 afterEach(() => {
@@ -113,8 +116,14 @@ describe('create_one_time_payment against the simulated Dodo API', () => {
   });
 
   it('never re-sends after a timeout and says the outcome is unknown', async () => {
-    api.script(answer.hang());
-    const result = await session.call(SAMPLE_PAYMENT);
+    let arrived!: () => void;
+    const requestIn = new Promise<void>((resolve) => (arrived = resolve));
+    api.script(answer.hang(arrived));
+    const result = await endedByTimeout(
+      TIMEOUT_MS,
+      () => session.call(SAMPLE_PAYMENT),
+      () => requestIn,
+    );
     expect(resultText(result)).toContain('did not answer in time');
     expect(resultText(result)).toContain('may or may not have been created');
     expect(api.paymentPosts()).toBe(1);
@@ -177,7 +186,7 @@ describe('configuration edge cases', () => {
   it('lists the tool without a key, and a call says to set DODO_PAYMENTS_API_KEY without sending anything', async () => {
     const keyless = await connectInProcess(testConfig({ apiKey: undefined, baseUrl: api.url }));
     const { tools } = await keyless.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
+    expect(tools.map((tool) => tool.name)).toEqual(TOOL_NAMES);
     const result = await keyless.call(SAMPLE_PAYMENT);
     expect(result.isError).toBe(true);
     expect(resultText(result)).toContain('DODO_PAYMENTS_API_KEY is not set');

@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables.js';
-import { TEST_KEY } from './support/in-process.js';
+import { TEST_KEY, TOOL_NAMES } from './support/in-process.js';
 import { run } from './support/run.js';
 import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
 
@@ -37,9 +37,10 @@ describe('Claude Desktop bundle', () => {
   const bundleDir = join(workDir, 'bundle');
 
   beforeAll(async () => {
-    const packed = await run(process.execPath, ['scripts/pack-mcpb.mjs']);
+    const packedFile = join(workDir, 'dodo-payments-mcp.mcpb');
+    const packed = await run(process.execPath, ['scripts/pack-mcpb.mjs', packedFile]);
     expect(packed.code, packed.stderr).toBe(0);
-    const unpacked = await run(process.execPath, [MCPB_CLI, 'unpack', 'dodo-payments-mcp.mcpb', bundleDir]);
+    const unpacked = await run(process.execPath, [MCPB_CLI, 'unpack', packedFile, bundleDir]);
     expect(unpacked.code, unpacked.stderr).toBe(0);
   }, 120_000);
 
@@ -56,11 +57,7 @@ describe('Claude Desktop bundle', () => {
     expect(command).toBe('node');
     const environment = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, substitute(value)]));
     expect(environment.DODO_PAYMENTS_ENVIRONMENT).toBe('${user_config.environment}');
-    expect(await listToolsOf(process.execPath, args.map(substitute), environment)).toEqual([
-      'create_one_time_payment',
-      'list_products',
-      'get_payment',
-    ]);
+    expect(await listToolsOf(process.execPath, args.map(substitute), environment)).toEqual(TOOL_NAMES);
   });
 });
 
@@ -91,11 +88,7 @@ describe('npm package', () => {
     expect(installed.code, installed.stderr).toBe(0);
     expect(readdirSync(join(installDir, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['dodo-payments-mcp']);
     const bin = join(installDir, 'node_modules/.bin/dodo-payments-mcp');
-    expect(await listToolsOf(bin, [], { DODO_PAYMENTS_API_KEY: TEST_KEY })).toEqual([
-      'create_one_time_payment',
-      'list_products',
-      'get_payment',
-    ]);
+    expect(await listToolsOf(bin, [], { DODO_PAYMENTS_API_KEY: TEST_KEY })).toEqual(TOOL_NAMES);
   }, 120_000);
 });
 

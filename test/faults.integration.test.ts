@@ -3,6 +3,9 @@
 import { createServer as createHttpServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { answer, type Responder, sendJson } from '../scripts/fake-dodo-api.js';
+import type { IdempotencyStore } from '../src/idempotency/idempotency-store.js';
+import { MemoryIdempotencyStore } from '../src/idempotency/memory-store.js';
+import type { PaymentOutcome } from '../src/tools/create-one-time-payment/payment-outcome.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import {
   closedPort,
@@ -13,6 +16,7 @@ import {
   TEST_KEY,
   testConfig,
 } from './support/in-process.js';
+import { endedByTimeout } from './support/timeout.js';
 
 type ResultClass = 'created' | 'rejected' | 'unknown_outcome' | 'not_sent';
 
@@ -27,7 +31,7 @@ let session: InProcessSession;
 const waits: number[] = [];
 
 beforeAll(async () => {
-  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300 }), {
+  session = await connectInProcess(testConfig({ baseUrl: api.url }), {
     sleep: async (ms) => void waits.push(ms),
   });
 });
@@ -127,9 +131,7 @@ describe('fault matrix', () => {
     ['502', [answer.text(502, 'text/html', '<h1>Bad gateway</h1>')], 'unknown_outcome', 'Dodo API error 502', 1, []],
     ['503', [answer.error(503, 'SERVICE_UNAVAILABLE', 'down')], 'unknown_outcome', '503 SERVICE_UNAVAILABLE', 1, []],
     ['504', [answer.error(504, 'GATEWAY_TIMEOUT', 'slow upstream')], 'unknown_outcome', '504 GATEWAY_TIMEOUT', 1, []],
-    ['a hang past the timeout', [answer.hang()], 'unknown_outcome', 'did not answer in time', 1, []],
     ['a reset mid-response', [answer.resetMidResponse()], 'unknown_outcome', 'may or may not', 1, []],
-    ['a body that stalls past the timeout', [answer.stallMidBody()], 'unknown_outcome', 'did not answer in time', 1, []],
     ['a 200 with HTML', [answer.text(200, 'text/html', '<html>ok</html>')], 'unknown_outcome', 'not a payment', 1, []],
     ['a 200 with JSON missing payment_id', [answer.json(200, { total_amount: 100 })], 'unknown_outcome', 'no payment_id', 1, []],
     [
@@ -180,6 +182,53 @@ describe('fault matrix', () => {
   });
 });
 
+describe('timeouts (the API never answers; its timeout is the only way a call ends)', () => {
+  const TIMEOUT_MS = 30_000;
+  let timed: InProcessSession;
+  beforeAll(async () => {
+    timed = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: TIMEOUT_MS }), { sleep: async (ms) => void waits.push(ms) });
+  });
+  afterAll(() => timed.close());
+
+  it('a request held past the timeout is abandoned, not re-sent, and its outcome is unknown', async () => {
+    const abandonedBefore = api.abandoned();
+    const release = api.hold();
+    try {
+      const result = await endedByTimeout(
+        TIMEOUT_MS,
+        () => timed.call(SAMPLE_PAYMENT),
+        () => api.held(1),
+      );
+      expect(classify(result)).toBe('unknown_outcome');
+      expect(resultText(result)).toContain('did not answer in time');
+      await api.whenAbandoned(abandonedBefore + 1);
+    } finally {
+      release();
+    }
+    expect(api.paymentPosts()).toBe(1);
+    expect(waits).toEqual([]);
+  });
+
+  it('a body that stalls past the timeout: the timeout covers the body too', async () => {
+    let written!: () => void;
+    const bodyStarted = new Promise<void>((resolve) => (written = resolve));
+    api.script(answer.stallMidBody(written));
+    const result = await endedByTimeout(
+      TIMEOUT_MS,
+      () => timed.call(SAMPLE_PAYMENT),
+      async () => {
+        await bodyStarted;
+        // Two turns of the event loop let the client read the status line before the clock moves.
+        for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+      },
+    );
+    expect(classify(result)).toBe('unknown_outcome');
+    expect(resultText(result)).toContain('did not answer in time');
+    expect(api.paymentPosts()).toBe(1);
+    expect(waits).toEqual([]);
+  });
+});
+
 describe('idempotency_key', () => {
   const withKey = (key: string, overrides: object = {}) => ({ ...SAMPLE_PAYMENT, idempotency_key: key, ...overrides });
 
@@ -208,18 +257,27 @@ describe('idempotency_key', () => {
   });
 
   it('makes one POST for any number of concurrent calls with one key', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    api.script(async (request, response, fake) => {
-      await gate;
-      await created()(request, response, fake);
-    });
-    const calls = Array.from({ length: 25 }, () => session.call(withKey('burst')));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The fake holds the first POST until all 25 calls have reached the idempotency store.
+    const store = new MemoryIdempotencyStore<PaymentOutcome>();
+    let entered = 0;
+    let allEntered!: () => void;
+    const everyCallWaiting = new Promise<void>((resolve) => (allEntered = resolve));
+    const counting: IdempotencyStore<PaymentOutcome> = {
+      run: (...args) => {
+        if (++entered === 25) allEntered();
+        return store.run(...args);
+      },
+    };
+    const burst = await connectInProcess(testConfig({ baseUrl: api.url }), { idempotency: counting });
+    api.script(created());
+    const release = api.hold();
+    const calls = Array.from({ length: 25 }, () => burst.call(withKey('burst')));
+    await Promise.all([api.held(1), everyCallWaiting]);
     release();
     const results = await Promise.all(calls);
     expect(new Set(results.map((result) => JSON.stringify(result.structuredContent))).size).toBe(1);
     expect(api.paymentPosts()).toBe(1);
+    await burst.close();
   });
 
   it('refuses the same key with different arguments, sending nothing', async () => {
@@ -284,24 +342,26 @@ describe('guardrails', () => {
 
 describe('cancellation and concurrency', () => {
   it('aborts the in-flight HTTP request when the client cancels', async () => {
-    api.script(answer.hang());
+    const release = api.hold();
     const controller = new AbortController();
     const call = session.client.callTool({ name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT }, undefined, {
       signal: controller.signal,
     });
-    while (api.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    const abandonedBefore = api.abandoned();
-    controller.abort();
-    await expect(call).rejects.toThrow();
-    await expect.poll(() => api.abandoned()).toBe(abandonedBefore + 1);
+    try {
+      await api.held(1);
+      const abandonedBefore = api.abandoned();
+      controller.abort();
+      await expect(call).rejects.toThrow();
+      await api.whenAbandoned(abandonedBefore + 1);
+    } finally {
+      release();
+    }
     expect(api.paymentPosts()).toBe(1);
   });
 
   it('completes 200 concurrent calls on one session, each with its own result', async () => {
-    // Its own session: 200 requests at once need more than the 300 ms per-request timeout used above.
-    const busy = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 15_000 }));
     const calls = Array.from({ length: 200 }, (_, index) =>
-      busy.call({
+      session.call({
         ...SAMPLE_PAYMENT,
         product_cart: [{ product_id: 'pdt_ebook', quantity: index + 1 }],
         metadata: { call: String(index) },
@@ -313,6 +373,5 @@ describe('cancellation and concurrency', () => {
     });
     expect(new Set(results.map((result) => (result.structuredContent as { payment_id: string }).payment_id)).size).toBe(200);
     expect(api.paymentPosts()).toBe(200);
-    await busy.close();
   });
 });

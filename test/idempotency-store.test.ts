@@ -58,6 +58,22 @@ describe('IdempotencyStore', () => {
     expect(await store.run('k0', 'a', async () => -1, always)).toMatchObject({ replayed: false, value: -1 });
   });
 
+  it('never drops an entry still in flight to make room, so a repeat waits for it instead of running again', async () => {
+    const store = new MemoryIdempotencyStore<string>({ maxKeys: 2 });
+    let runs = 0;
+    const releases: (() => void)[] = [];
+    const task = () => {
+      const run = ++runs;
+      return new Promise<string>((resolve) => releases.push(() => resolve(`payment ${run}`)));
+    };
+    const inFlight = ['k0', 'k1', 'k2'].map((key) => store.run(key, 'a', task, always));
+    const repeat = store.run('k0', 'a', task, always);
+    expect(runs).toBe(3);
+    for (const release of releases) release();
+    await Promise.all(inFlight);
+    expect(await repeat).toEqual({ conflict: false, replayed: true, value: 'payment 1' });
+  });
+
   it('forgets keys older than the time to live', async () => {
     let now = 0;
     const store = new MemoryIdempotencyStore<string>({ ttlMs: 1000, now: () => now });

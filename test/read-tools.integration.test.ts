@@ -3,13 +3,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { answer, type FakeDodoApi, largeCatalogue, startFakeDodoApi } from '../scripts/fake-dodo-api.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { connectInProcess, type InProcessSession, resultText, SAMPLE_PAYMENT, TEST_KEY, testConfig } from './support/in-process.js';
+import { endedByTimeout } from './support/timeout.js';
 
 const api = useFakeDodoApi();
 let session: InProcessSession;
 const noWait = { sleep: async () => {} };
+const TIMEOUT_MS = 30_000;
 
 beforeAll(async () => {
-  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300 }), noWait);
+  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: TIMEOUT_MS }), noWait);
 });
 afterAll(() => session.close());
 afterEach(() => {
@@ -144,9 +146,16 @@ describe('list_products', () => {
     expect(api.requests).toHaveLength(3);
   });
 
-  it('succeeds when a retried read recovers', async () => {
-    api.script(answer.hang());
-    expect((await listProducts({})).products).toHaveLength(3);
+  it('succeeds when a read that timed out is retried', async () => {
+    let arrived!: () => void;
+    const firstRequestIn = new Promise<void>((resolve) => (arrived = resolve));
+    api.script(answer.hang(arrived));
+    const page = await endedByTimeout(
+      TIMEOUT_MS,
+      () => listProducts({}),
+      () => firstRequestIn,
+    );
+    expect(page.products).toHaveLength(3);
     expect(api.requests).toHaveLength(2);
   });
 });

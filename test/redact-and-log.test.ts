@@ -90,3 +90,21 @@ describe('redactDeep', () => {
     });
   });
 });
+
+describe('log levels', () => {
+  const logged = (level: 'debug' | 'info' | 'warn' | 'off') => {
+    const events: string[] = [];
+    const logger = createLogger({ level, write: (line) => events.push(JSON.parse(line).event) });
+    logger.debug('a_debug');
+    logger.info('an_info');
+    logger.warn('a_warn');
+    return events;
+  };
+
+  it('writes the events at the configured level and above, and nothing when off', () => {
+    expect(logged('debug')).toEqual(['a_debug', 'an_info', 'a_warn']);
+    expect(logged('info')).toEqual(['an_info', 'a_warn']);
+    expect(logged('warn')).toEqual(['a_warn']);
+    expect(logged('off')).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure } from '../src/dodo/failure-classification.js';
-import { abortableSleep, MAX_RETRY_WAIT_MS, retryDelayMs } from '../src/dodo/retry-policy.js';
+import { abortableSleep, callWithRetries, MAX_RETRY_WAIT_MS, retryDelayMs } from '../src/dodo/retry-policy.js';
+import { silentLogger } from '../src/logging/logger.js';
 import { describeGuardrails, guardrailViolations } from '../src/tools/create-one-time-payment/guardrails.js';
 
 const answered = (status: number, retryAfterSeconds?: number) =>
@@ -23,6 +24,40 @@ describe('retryDelayMs', () => {
   it('never retries anything whose outcome is unknown, or a definite rejection other than 429', () => {
     for (const status of [400, 401, 404, 409, 422, 500, 503]) expect(retryDelayMs(answered(status), 0)).toBeUndefined();
     expect(retryDelayMs(classifyFailure({ type: 'timeout' }), 0)).toBeUndefined();
+  });
+});
+
+describe('callWithRetries', () => {
+  const refused = () => classifyFailure({ type: 'not_sent', code: 'ECONNREFUSED' });
+
+  it('retries a failure that may be retried, waiting as the policy says', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    const attempted = await callWithRetries(
+      async () => {
+        if (++calls < 3) throw new Error('refused');
+        return 'done';
+      },
+      refused,
+      { signal: new AbortController().signal, sleep: async (ms) => void waits.push(ms), logger: silentLogger, readOnly: false },
+    );
+    expect(attempted).toEqual({ ok: true, value: 'done', attempts: 3 });
+    expect(waits).toEqual([250, 500]);
+  });
+
+  it('stops without another attempt when the call is cancelled during the wait', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const attempted = await callWithRetries(
+      async () => {
+        calls++;
+        throw new Error('refused');
+      },
+      refused,
+      { signal: controller.signal, sleep: async () => controller.abort(), logger: silentLogger, readOnly: false },
+    );
+    expect(calls).toBe(1);
+    expect(attempted).toMatchObject({ ok: false, attempts: 1, failure: { kind: 'not_sent' } });
   });
 });
 

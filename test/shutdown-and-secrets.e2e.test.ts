@@ -28,7 +28,6 @@ describe('faults over stdio', () => {
     const server = await initialized({
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
-      DODO_PAYMENTS_TIMEOUT_MS: '300',
       DODO_PAYMENTS_LOG: 'debug',
     });
     const echo = `Bearer ${TEST_KEY}`;
@@ -41,7 +40,6 @@ describe('faults over stdio', () => {
       answer.text(200, 'text/html', `<html>${echo}</html>`),
       answer.json(200, { payment_id: 'pay_echo', total_amount: 1, metadata: { header: echo } }),
       answer.resetMidResponse(),
-      answer.hang(),
     );
     for (let id = 2; id <= 8; id++) {
       server.send(callRequest(id, { ...SAMPLE_PAYMENT, metadata: { attempt: String(id) } }));
@@ -59,23 +57,36 @@ describe('shutdown', () => {
   it.each([
     ['SIGTERM', (server: RawServer) => server.process.kill('SIGTERM')],
     ['closing stdin', (server: RawServer) => server.process.stdin.end()],
-  ])('%s ends the process with status 0, aborting a request in flight', async (_name, stop) => {
-    // The API never answers and the timeout is 10 minutes: the process can only end because shutdown
-    // aborts the request (without it, the test times out).
+  ])('%s aborts a request in flight, logs its outcome and ends the process with status 0', async (_name, stop) => {
+    // The API holds the request until the test ends and the timeout is 10 minutes: the request can only be
+    // abandoned, and the process only end, because shutdown aborts it (without that, the test times out).
+    // A read tool, so a grace period that lets a payment POST finish does not apply.
     const server = await initialized({
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
       DODO_PAYMENTS_TIMEOUT_MS: '600000',
     });
-    const before = api.requests.length;
     const abandonedBefore = api.abandoned();
-    api.script(answer.hang());
-    server.send(callRequest(2));
-    while (api.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 5));
-    stop(server);
-    expect(await server.exit()).toBe(0);
-    await expect.poll(() => api.abandoned()).toBe(abandonedBefore + 1);
-    expect(server.stderr()).toContain('"event":"stopped"');
+    const release = api.hold();
+    try {
+      server.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_payment', arguments: { payment_id: 'pay_held' } } });
+      await api.held(1);
+      stop(server);
+      expect(await server.exit()).toBe(0);
+      await api.whenAbandoned(abandonedBefore + 1);
+    } finally {
+      release();
+    }
+    const events = server
+      .stderr()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const stopped = events.findIndex((event) => event.event === 'stopped');
+    const outcome = events.findIndex((event) => event.event === 'tool_call');
+    expect(stopped).toBeGreaterThan(-1);
+    expect(outcome).toBeGreaterThan(stopped);
+    expect(events[outcome]).toMatchObject({ tool: 'get_payment', outcome: expect.stringContaining('cancelled') });
   });
 });
 

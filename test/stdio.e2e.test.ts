@@ -2,11 +2,11 @@
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { answer } from '../scripts/fake-dodo-api.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { connectInProcess, SAMPLE_PAYMENT, TEST_KEY, testConfig } from './support/in-process.js';
+import { connectInProcess, resultText, SAMPLE_PAYMENT, TEST_KEY, TOOL_NAMES, testConfig } from './support/in-process.js';
 import { initializeRequest, SERVER_ENTRY, serverEnvironment, spawnRawServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
@@ -25,7 +25,7 @@ describe('the built server over stdio with the SDK client', () => {
     try {
       expect(client.getServerVersion()).toMatchObject({ name: 'dodo-payments-mcp', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
       const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
+      expect(tools.map((tool) => tool.name)).toEqual(TOOL_NAMES);
       // The bundle embeds a schema computed at build time; it must be what the source computes.
       const inProcess = await connectInProcess(testConfig());
       expect(tools).toEqual((await inProcess.client.listTools()).tools);
@@ -37,6 +37,62 @@ describe('the built server over stdio with the SDK client', () => {
         total_amount: 7900,
         environment: 'test_mode',
       });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('live-mode confirmation through the built server', () => {
+  /** An SDK client declaring form elicitation that answers every question with `answer`, over stdio to the bundle. */
+  async function liveClient(answer: ElicitResult) {
+    const client = new Client({ name: 'e2e-confirming', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    const asked: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      return answer;
+    });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [SERVER_ENTRY],
+        env: serverEnvironment({
+          DODO_PAYMENTS_API_KEY: TEST_KEY,
+          DODO_PAYMENTS_BASE_URL: api.url,
+          DODO_PAYMENTS_ENVIRONMENT: 'live_mode',
+        }),
+        stderr: 'pipe',
+      }),
+    );
+    const call = async () => (await client.callTool({ name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT })) as CallToolResult;
+    return { client, asked, call };
+  }
+
+  it('asks the user, and creates the payment once they accept', async () => {
+    const { client, asked, call } = await liveClient({ action: 'accept', content: { confirm: true } });
+    try {
+      const postsBefore = api.paymentPosts();
+      const result = await call();
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ payment_id: expect.stringMatching(/^pay_/), environment: 'live_mode' });
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toContain('Create a LIVE payment for new customer ada@example.com?');
+      expect(asked[0]).toContain('Expected total: 79.00 USD');
+      expect(api.paymentPosts()).toBe(postsBefore + 1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends nothing when the user declines', async () => {
+    const { client, asked, call } = await liveClient({ action: 'decline' });
+    try {
+      const postsBefore = api.paymentPosts();
+      const result = await call();
+      expect(result.isError).toBe(true);
+      expect(resultText(result)).toContain('The user declined this live payment. Nothing was sent');
+      expect(asked).toHaveLength(1);
+      expect(api.paymentPosts()).toBe(postsBefore);
     } finally {
       await client.close();
     }
@@ -60,7 +116,7 @@ describe('the built server, line by line', () => {
     server.send('{"jsonrpc": "2.0", "id": 99, "method": tools/list}');
     server.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
     expect((await server.response(2)).result).toMatchObject({
-      tools: [{ name: 'create_one_time_payment' }, { name: 'list_products' }, { name: 'get_payment' }],
+      tools: TOOL_NAMES.map((name) => ({ name })),
     });
 
     server.send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'create_one_time_payment', arguments: SAMPLE_PAYMENT } });

@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectInProcess, type InProcessSession, testConfig } from './support/in-process.js';
+import { connectInProcess, type InProcessSession, TOOL_NAMES, testConfig } from './support/in-process.js';
 
 let session: InProcessSession;
 let tools: Tool[];
@@ -13,7 +13,7 @@ afterAll(() => session.close());
 
 const FORBIDDEN_KEYWORDS = ['anyOf', 'oneOf', 'allOf', 'not', '$ref', '$defs', 'definitions', '$schema'];
 
-/** Every problem with a schema node under the portable profile (see mcp-notes.md). */
+/** Every problem with a schema node under the portable profile (README, Design notes: no unions, $ref, type arrays or $schema). */
 function portabilityProblems(node: Record<string, unknown>, path: string): string[] {
   const problems: string[] = [];
   for (const keyword of FORBIDDEN_KEYWORDS) if (keyword in node) problems.push(`${path}: has ${keyword}`);
@@ -53,8 +53,9 @@ describe('tools/list', () => {
     expect(Buffer.byteLength(JSON.stringify({ result: { tools }, jsonrpc: '2.0', id: 1 }))).toBeLessThanOrEqual(10 * 1024);
   });
 
-  it('advertises the payment tool and two read-only tools, each with a title and the agreed annotations', () => {
-    expect(tools.map((tool) => tool.name)).toEqual(['create_one_time_payment', 'list_products', 'get_payment']);
+  it('advertises the payment tool first, then the read-only tools, each with a title and the agreed annotations', () => {
+    expect(tools.map((tool) => tool.name)).toEqual(TOOL_NAMES);
+    expect(tools[0]?.name).toBe('create_one_time_payment');
     expect(tools[0]).toMatchObject({
       title: expect.any(String),
       annotations: { readOnlyHint: false, openWorldHint: true, idempotentHint: false, destructiveHint: false },

@@ -35,6 +35,8 @@ export interface ServerOptions {
   access?: Access;
   /** Who is calling, for the logs (a token label, or an OAuth subject and client); never a credential. */
   caller?: Readonly<Record<string, string>>;
+  /** Given each tool call while it runs, so a transport can wait at shutdown for every call to log its outcome. */
+  trackCall?: (call: Promise<unknown>) => void;
 }
 
 /** One MCP server for one connection; everything that must outlive it comes in `shared`. */
@@ -67,7 +69,9 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
       if (TOOL_REGISTRY.some((known) => known.name === name)) return beyondAccess(name, [...tools.keys()], logger);
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${[...tools.keys()].join(', ')}`);
     }
-    return redactResult(await tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer }), secrets);
+    const call = tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer });
+    options.trackCall?.(call);
+    return redactResult(await call, secrets);
   });
   return server;
 }

@@ -40,7 +40,14 @@ class SharedDrainStdioTransport extends StdioServerTransport {
 export async function serveStdio(shared: SharedState): Promise<void> {
   const { logger } = shared;
   routeProcessWarnings(logger);
-  const server = createServer(shared);
+  const inFlight = new Set<Promise<unknown>>();
+  const server = createServer(shared, {
+    trackCall: (call) => {
+      inFlight.add(call);
+      const settled = () => inFlight.delete(call);
+      call.then(settled, settled);
+    },
+  });
   // A malformed stdin line is skipped by the transport; log that it happened, not what it said (may hold PII).
   server.onerror = (error) =>
     logger.warn('protocol_error', { error: error instanceof SyntaxError ? 'malformed JSON line ignored' : error.message });
@@ -50,8 +57,11 @@ export async function serveStdio(shared: SharedState): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopped', { reason });
-    // Closing the server aborts in-flight calls; nothing else may keep the process alive.
-    void server.close().finally(() => process.exit(0));
+    // Closing the server aborts in-flight calls; each then ends and logs its outcome before the process exits.
+    void server
+      .close()
+      .then(() => Promise.allSettled(inFlight))
+      .finally(() => process.exit(0));
   };
   process.stdin.on('end', () => stop('stdin closed'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -13,15 +13,20 @@ import {
 import type { Config } from '../../src/config/config.js';
 import { createServer } from '../../src/server/create-server.js';
 import { createSharedState, type SharedStateOverrides } from '../../src/server/shared-state.js';
+import { TOOL_REGISTRY } from '../../src/tools/registry.js';
 
 export const TEST_KEY = 'sk_test_5ecret_K3y_never_shown';
+
+/** The tools the server lists, in order: the registry's, so a new tool needs no edit in the tests that list them. */
+export const TOOL_NAMES = TOOL_REGISTRY.map((tool) => tool.name);
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     apiKey: TEST_KEY,
     environment: 'test_mode',
     baseUrl: 'http://127.0.0.1:9',
-    timeoutMs: 2_000,
+    // Long enough that no call in a test ends by it; tests of the timeout drive it with endedByApiTimeout.
+    timeoutMs: 30_000,
     logLevel: 'info',
     confirm: 'auto',
     transport: 'stdio',

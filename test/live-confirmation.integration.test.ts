@@ -6,7 +6,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.js';
 import { describeLivePayment, formatAmount } from '../src/tools/create-one-time-payment/live-confirmation.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { type ClientOptions, connectInProcess, resultText, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
+import {
+  type ClientOptions,
+  connectInProcess,
+  resultText,
+  SAMPLE_PAYMENT,
+  type TestDependencies,
+  testConfig,
+} from './support/in-process.js';
+import { endedByTimeout } from './support/timeout.js';
 
 const api = useFakeDodoApi();
 afterEach(() => {
@@ -18,23 +26,25 @@ const liveConfig = (overrides: Partial<Config> = {}) => testConfig({ baseUrl: ap
 
 /** Calls create_one_time_payment with a client that answers elicitation as given; returns what it was asked. */
 async function callWith(config: Config, client: ClientOptions, args: object = SAMPLE_PAYMENT) {
-  const asked: ElicitRequest[] = [];
-  const onElicit = client.onElicit;
-  const session = await connectInProcess(
-    config,
-    { confirmationTimeoutMs: 300 },
-    {
-      ...client,
-      ...(onElicit && {
-        onElicit: (request: ElicitRequest) => {
-          asked.push(request);
-          return onElicit(request);
-        },
-      }),
-    },
-  );
+  const { session, asked } = await connectAsking(config, client);
   const result = await session.call(args);
   return { result, asked, session };
+}
+
+/** A session whose client answers elicitation as given; `asked` collects what it was asked. */
+async function connectAsking(config: Config, client: ClientOptions, dependencies: TestDependencies = {}) {
+  const asked: ElicitRequest[] = [];
+  const onElicit = client.onElicit;
+  const session = await connectInProcess(config, dependencies, {
+    ...client,
+    ...(onElicit && {
+      onElicit: (request: ElicitRequest) => {
+        asked.push(request);
+        return onElicit(request);
+      },
+    }),
+  });
+  return { session, asked };
 }
 
 const answering = (result: ElicitResult): ClientOptions => ({ capabilities: FORM_CAPABLE, onElicit: async () => result });
@@ -72,9 +82,23 @@ describe('confirmation before a live payment', () => {
   });
 
   it('sends nothing when the user never answers, and says so', async () => {
-    const { result, session } = await callWith(liveConfig(), { capabilities: FORM_CAPABLE, onElicit: () => new Promise(() => {}) });
+    let askedUser!: () => void;
+    const question = new Promise<void>((resolve) => (askedUser = resolve));
+    const neverAnswering: ClientOptions = {
+      capabilities: FORM_CAPABLE,
+      onElicit: () => {
+        askedUser();
+        return new Promise(() => {});
+      },
+    };
+    const { session } = await connectAsking(liveConfig(), neverAnswering, { confirmationTimeoutMs: 5_000 });
+    const result = await endedByTimeout(
+      5_000,
+      () => session.call(SAMPLE_PAYMENT),
+      () => question,
+    );
     expect(result.isError).toBe(true);
-    expect(resultText(result)).toContain('No confirmation of this live payment within 0.3 s. Nothing was sent');
+    expect(resultText(result)).toContain('No confirmation of this live payment within 5 s. Nothing was sent');
     expect(api.paymentPosts()).toBe(0);
     await session.close();
   });

@@ -1,0 +1,61 @@
+// What the build checks about its own bundle, as a pure function of esbuild's metafile, so a test can feed it
+// the metafile of a bundle where a dependency moved and see the build refuse it.
+import { resolve } from 'node:path';
+
+// dist/index.js was 328 KB when its budget was set, dist/hosted.js 396 KB; growth past a budget is a reviewed change.
+const BUNDLE_BUDGETS = { 'dist/index.js': 360 * 1024, 'dist/hosted.js': 1024 * 1024 };
+
+/** What scripts/build.mjs produces from `workingDir` as `outfile`: its budget, and the files it substitutes. */
+export function buildExpectations(workingDir, outfile = 'dist/index.js') {
+  return {
+    workingDir,
+    outfile,
+    budgetBytes: BUNDLE_BUDGETS[outfile],
+    // The stdio server must neither load nor parse hosted mode's code (HTTP, OAuth, Redis).
+    excludesHostedCode: outfile === 'dist/index.js',
+    standIns: {
+      ajv: resolve(workingDir, 'build/ajv-provider-omitted.js'),
+      englishLocales: resolve(workingDir, 'build/zod-locales-en.js'),
+      precomputedSchemas: resolve(workingDir, 'build/advertised-schemas.json'),
+    },
+  };
+}
+
+/**
+ * What went wrong with the build's replacements, naming the dependency that moved; empty when the bundle is as
+ * expected (see buildExpectations).
+ */
+export function bundleProblems({ inputs, outputs }, { workingDir, outfile, budgetBytes, excludesHostedCode, standIns }) {
+  const paths = Object.keys(inputs).map((path) => resolve(workingDir, path));
+  const has = (file) => paths.includes(file);
+  const problems = [];
+  if (paths.some((path) => /node_modules\/ajv(-formats)?\//.test(path))) {
+    problems.push(
+      'Ajv is bundled: @modelcontextprotocol/sdk no longer imports it from validation/ajv-provider.js (update the without-ajv plugin)',
+    );
+  }
+  if (!has(standIns.ajv)) problems.push('the Ajv stand-in was not used: @modelcontextprotocol/sdk moved validation/ajv-provider.js');
+  const foreignLocales = paths.filter(
+    (path) => /node_modules\/zod\/.*\/locales\/(?!en\.js$)[^/]+\.js$/.test(path) && !path.endsWith('/locales/index.js'),
+  );
+  if (foreignLocales.length > 0 || paths.some((path) => /node_modules\/zod\/.*\/locales\/index\.js$/.test(path))) {
+    problems.push(
+      `zod's non-English locales are bundled (${foreignLocales.length} files): zod moved ../locales/index.js (update the english-only-zod-locales plugin)`,
+    );
+  }
+  if (!has(standIns.englishLocales)) problems.push('the English-only zod locales were not used: zod moved its locales module');
+  if (!has(standIns.precomputedSchemas))
+    problems.push('the precomputed tool schemas were not embedded: src/tools/advertised-schemas.ts moved or was renamed');
+  if (paths.some((path) => path.endsWith('src/tools/advertised-schemas.ts')))
+    problems.push('src/tools/advertised-schemas.ts is bundled instead of its precomputed JSON');
+  if (
+    excludesHostedCode &&
+    paths.some((path) => path.includes('/src/transports/http/') || /node_modules\/(redis|@redis|jose)\//.test(path))
+  ) {
+    problems.push(`hosted-mode code is in ${outfile}: the import of serve-http.js moved (update the hosted-in-its-own-file plugin)`);
+  }
+  const bytes = outputs[outfile]?.bytes;
+  if (bytes === undefined) problems.push(`${outfile} is not among the build's outputs`);
+  else if (bytes > budgetBytes) problems.push(`${outfile} is ${bytes} bytes, over the ${budgetBytes}-byte budget`);
+  return problems;
+}

@@ -1,0 +1,82 @@
+// The build's checks of its own bundle (scripts/bundle-checks.mjs), fed metafiles of bundles where a dependency moved.
+import { describe, expect, it } from 'vitest';
+import { buildExpectations, bundleProblems } from '../scripts/bundle-checks.mjs';
+
+const expected = buildExpectations('/repo');
+const AS_EXPECTED = [
+  'build/ajv-provider-omitted.js',
+  'build/zod-locales-en.js',
+  'build/advertised-schemas.json',
+  'node_modules/zod/v4/locales/en.js',
+  'node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js',
+  'src/index.ts',
+];
+
+/** A metafile whose bundle read `inputs` and is `bytes` long. */
+function metafile(inputs: readonly string[], bytes = 300 * 1024) {
+  return {
+    inputs: Object.fromEntries(inputs.map((path) => [path, { bytes: 1, imports: [] }])),
+    outputs: { 'dist/index.js': { bytes, inputs: {}, imports: [], exports: [], entryPoint: 'src/index.ts' } },
+  };
+}
+
+const without = (path: string) => AS_EXPECTED.filter((input) => input !== path);
+
+describe('bundleProblems', () => {
+  it('finds nothing wrong with a bundle built as expected', () => {
+    expect(bundleProblems(metafile(AS_EXPECTED), expected)).toEqual([]);
+  });
+
+  it('fails when Ajv is bundled because the SDK stopped importing it from the replaced file', () => {
+    const problems = bundleProblems(
+      metafile([...without('build/ajv-provider-omitted.js'), 'node_modules/ajv/dist/ajv.js', 'node_modules/ajv-formats/dist/index.js']),
+      expected,
+    );
+    expect(problems).toEqual([
+      expect.stringContaining('Ajv is bundled: @modelcontextprotocol/sdk no longer imports it'),
+      expect.stringContaining('the Ajv stand-in was not used: @modelcontextprotocol/sdk moved'),
+    ]);
+  });
+
+  it("fails when zod's non-English locales are bundled, counting them and naming zod", () => {
+    const problems = bundleProblems(
+      metafile([
+        ...without('build/zod-locales-en.js'),
+        'node_modules/zod/v4/locales/index.js',
+        'node_modules/zod/v4/locales/de.js',
+        'node_modules/zod/v4/locales/fr.js',
+      ]),
+      expected,
+    );
+    expect(problems).toEqual([
+      expect.stringContaining("zod's non-English locales are bundled (2 files): zod moved ../locales/index.js"),
+      expect.stringContaining('the English-only zod locales were not used: zod moved its locales module'),
+    ]);
+  });
+
+  it("fails when zod's locale index is bundled even if no foreign locale file is", () => {
+    expect(bundleProblems(metafile([...AS_EXPECTED, 'node_modules/zod/v4/locales/index.js']), expected)).toEqual([
+      expect.stringContaining("zod's non-English locales are bundled (0 files)"),
+    ]);
+  });
+
+  it('fails when the precomputed tool schemas were not embedded and the zod source was bundled instead', () => {
+    expect(bundleProblems(metafile([...without('build/advertised-schemas.json'), 'src/tools/advertised-schemas.ts']), expected)).toEqual([
+      expect.stringContaining('the precomputed tool schemas were not embedded: src/tools/advertised-schemas.ts moved'),
+      'src/tools/advertised-schemas.ts is bundled instead of its precomputed JSON',
+    ]);
+  });
+
+  it('fails when the bundle exceeds its budget, saying by how much', () => {
+    expect(bundleProblems(metafile(AS_EXPECTED, expected.budgetBytes), expected)).toEqual([]);
+    expect(bundleProblems(metafile(AS_EXPECTED, expected.budgetBytes + 1), expected)).toEqual([
+      `dist/index.js is ${expected.budgetBytes + 1} bytes, over the ${expected.budgetBytes}-byte budget`,
+    ]);
+  });
+
+  it('fails when the metafile has no bundle at all', () => {
+    expect(bundleProblems({ inputs: metafile(AS_EXPECTED).inputs, outputs: {} }, expected)).toEqual([
+      "dist/index.js is not among the build's outputs",
+    ]);
+  });
+});
