@@ -80,6 +80,25 @@ describe('tools/list', () => {
     for (const tool of tools) expect(portabilityProblems(tool.inputSchema as Record<string, unknown>, tool.name)).toEqual([]);
   });
 
+  // The fields of google-genai's `Schema` model (camelCase on the wire); a keyword outside them makes it refuse
+  // the whole tool, as `propertyNames` did.
+  const GEMINI_SCHEMA_FIELDS = new Set([
+    ...['type', 'format', 'description', 'nullable', 'enum', 'items', 'properties', 'required', 'additionalProperties'],
+    ...['default', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'title', 'example'],
+  ]);
+  const keywords = (node: unknown): string[] => {
+    if (typeof node !== 'object' || node === null) return [];
+    const record = node as Record<string, unknown>;
+    const children = [...Object.values((record.properties as object | undefined) ?? {}), record.items];
+    return [...Object.keys(record), ...children.flatMap(keywords)];
+  };
+
+  it("uses only keywords Gemini's schema model knows", () => {
+    for (const tool of tools) {
+      expect(keywords(tool.inputSchema).filter((keyword) => !GEMINI_SCHEMA_FIELDS.has(keyword))).toEqual([]);
+    }
+  });
+
   it('keeps every output schema an open object', () => {
     for (const tool of tools) {
       expect(tool.outputSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['environment']) });

@@ -36,7 +36,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * and nullable, so the model sends `null` for a field it leaves out. Array elements are kept, so a `null` item
  * is still refused by the schema.
  */
-export function withoutNullFields(value: unknown): unknown {
+function withoutNullFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNullFields);
   if (!isPlainObject(value)) return value;
   // fromEntries defines own properties, so a `__proto__` key stays a field the schema can refuse.
