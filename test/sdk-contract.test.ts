@@ -13,6 +13,13 @@ describe('contract with the official dodopayments SDK', () => {
     expectTypeOf<PaymentRequest>().toExtend<PaymentCreateParams>();
   });
 
+  it('the run-time-checked enumerations still narrow to the SDK unions', () => {
+    expectTypeOf<PaymentRequest['billing']['country']>().toEqualTypeOf<CountryCode>();
+    expectTypeOf<NonNullable<PaymentRequest['billing_currency']>>().toEqualTypeOf<Currency>();
+    expectTypeOf<NonNullable<PaymentRequest['allowed_payment_method_types']>>().toEqualTypeOf<PaymentMethodTypes[]>();
+    expectTypeOf<NonNullable<PaymentRequest['metadata']>>().toEqualTypeOf<Record<string, string>>();
+  });
+
   it('our enum lists equal the SDK unions both ways', () => {
     const countries: Equal<(typeof COUNTRY_CODES)[number], CountryCode> = true;
     const currencies: Equal<(typeof CURRENCIES)[number], Currency> = true;
