@@ -264,6 +264,13 @@ describe('payment input schema', () => {
     expect(problemsFor(args)).toEqual(problems);
   });
 
+  it('refuses a __proto__ field as JSON.parse makes it (an own property), at any depth, instead of dropping it', () => {
+    const args = JSON.parse(
+      '{"__proto__":{"polluted":true},"billing":{"country":"US","__proto__":{}},"customer":{"email":"a@b.co"},"product_cart":[{"product_id":"p","quantity":1}]}',
+    );
+    expect(problemsFor(args)).toEqual(['billing.__proto__: unknown field; remove it', '__proto__: unknown field; remove it']);
+  });
+
   it('reports every problem at once, one line each', () => {
     expect(
       problemsFor({ billing: { country: 'XX' }, customer: { email: 'bad' }, product_cart: [{ product_id: 'p', quantity: 0 }] }),
