@@ -39,7 +39,7 @@ try {
     billing: { country: 'DE', city: 'Berlin' },
     customer: { email: 'ada@example.com', name: 'Ada Lovelace' },
     product_cart: [{ product_id: productId, quantity: 1 }],
-    metadata: { order_ref: 'demo-42' },
+    metadata: [{ key: 'order_ref', value: 'demo-42' }],
     idempotency_key: 'demo-order-42',
   });
   const payment = created.structuredContent as { payment_id: string; payment_link: string; total_amount: number; environment: string };

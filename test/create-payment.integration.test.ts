@@ -80,7 +80,7 @@ describe('create_one_time_payment against the simulated Dodo API', () => {
     expect(resultText(result)).toBe(
       [
         'Invalid arguments; nothing was sent:',
-        'billing.country: must be an ISO 3166-1 alpha-2 code such as US, IN, DE',
+        'billing.country: "Germany" is not an ISO 3166-1 alpha-2 code; did you mean DE?',
         'customer: give exactly one of customer_id (an existing customer) or email (a new customer)',
         'product_cart[0].quantity: must be a whole number of at least 1',
         'surprise: unknown field; remove it',

@@ -364,7 +364,7 @@ describe('cancellation and concurrency', () => {
       session.call({
         ...SAMPLE_PAYMENT,
         product_cart: [{ product_id: 'pdt_ebook', quantity: index + 1 }],
-        metadata: { call: String(index) },
+        metadata: [{ key: 'call', value: String(index) }],
       }),
     );
     const results = await Promise.all(calls);

@@ -73,6 +73,11 @@ describe('confirmation before a live payment', () => {
     ['declines', { action: 'decline' }, 'The user declined this live payment. Nothing was sent'],
     ['accepts without ticking the box', { action: 'accept', content: { confirm: false } }, 'The user declined this live payment'],
     ['cancels', { action: 'cancel' }, 'The user dismissed the confirmation of this live payment. Nothing was sent.'],
+    [
+      'answers with a malformed form ({confirm: "yes"})',
+      { action: 'accept', content: { confirm: 'yes' } },
+      "The client's answer to the confirmation of this live payment could not be read (not a yes or no). Nothing was sent",
+    ],
   ])('sends nothing when the user %s', async (_name, answer, message) => {
     const { result, session } = await callWith(liveConfig(), answering(answer));
     expect(result.isError).toBe(true);

@@ -62,3 +62,52 @@ describe('README', () => {
     for (const { name } of Object.values(ENVIRONMENT_VARIABLES)) expect(readme).toContain(`| \`${name}\` |`);
   });
 });
+
+describe('MCP Registry server.json', () => {
+  const server = readJson('../server.json');
+  const [npmPackage] = server.packages;
+  const variables = Object.values(ENVIRONMENT_VARIABLES);
+
+  it('uses the 2025-12-11 schema, the package.json mcpName, version and repository', () => {
+    expect(server.$schema).toBe('https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json');
+    expect(server.name).toBe(packageJson.mcpName);
+    expect(server.name).toMatch(/^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/);
+    // The registry allows io.github.<owner>/… only for that GitHub owner.
+    expect(`https://github.com/${server.name.replace('io.github.', '')}`).toBe(server.repository.url);
+    expect(packageJson.repository.url).toBe(`git+${server.repository.url}.git`);
+    expect(server.description.length).toBeLessThanOrEqual(100);
+    expect(server.version).toBe(packageJson.version);
+  });
+
+  it('describes the npm package and its stdio transport', () => {
+    expect(server.packages).toHaveLength(1);
+    expect(npmPackage).toMatchObject({
+      registryType: 'npm',
+      registryBaseUrl: 'https://registry.npmjs.org',
+      identifier: packageJson.name,
+      version: packageJson.version,
+      transport: { type: 'stdio' },
+    });
+  });
+
+  it('lists every environment variable of the table, the key as a required secret', () => {
+    const listed = npmPackage.environmentVariables as { name: string; description: string; isSecret?: boolean; isRequired?: boolean }[];
+    expect(listed.map((variable) => variable.name)).toEqual(variables.map((variable) => variable.name));
+    for (const [index, variable] of variables.entries()) {
+      expect(listed[index]?.description).toBe(variable.summary);
+      expect(Boolean(listed[index]?.isSecret)).toBe(Boolean(variable.secret));
+    }
+    expect(listed[0]).toMatchObject({ name: 'DODO_PAYMENTS_API_KEY', isSecret: true, isRequired: true });
+  });
+
+  it('gives only defaults and choices the server accepts', () => {
+    for (const listed of npmPackage.environmentVariables as { name: string; default?: string; choices?: string[] }[]) {
+      const variable = variables.find((candidate) => candidate.name === listed.name);
+      if (listed.default !== undefined) expect(listed.default).toBe(variable?.defaultText);
+      for (const value of [listed.default, ...(listed.choices ?? [])].filter((value) => value !== undefined)) {
+        expect(() => variable?.parse(value, listed.name)).not.toThrow();
+      }
+      if (listed.choices) expect(() => variable?.parse('not-a-choice', listed.name)).toThrow();
+    }
+  });
+});

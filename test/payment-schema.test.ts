@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeJsonStringArguments, fieldPath, validateArguments } from '../src/schema/argument-validation.js';
+import { PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
 import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
 
 const valid = {
@@ -36,7 +37,7 @@ describe('payment input schema', () => {
       allowed_payment_method_types: ['credit', 'upi_collect'],
       billing_currency: 'INR',
       discount_codes: ['WELCOME'],
-      metadata: { order: '42' },
+      metadata: [{ key: 'order', value: '42' }],
       payment_link: true,
       short_link: true,
       return_url: 'https://example.com/thanks',
@@ -48,7 +49,7 @@ describe('payment input schema', () => {
       force_3ds: true,
       adaptive_currency_fees_inclusive: false,
     };
-    expect(accept(full)).toEqual(full);
+    expect(accept(full)).toEqual({ ...full, metadata: { order: '42' } });
   });
 
   it('maps an existing customer to {customer_id} and a new one to {email, name, phone_number}', () => {
@@ -66,13 +67,24 @@ describe('payment input schema', () => {
     [
       'a country name',
       { ...valid, billing: { country: 'Germany' } },
-      ['billing.country: must be an ISO 3166-1 alpha-2 code such as US, IN, DE'],
+      ['billing.country: "Germany" is not an ISO 3166-1 alpha-2 code; did you mean DE?'],
     ],
     [
       'a lowercase country',
       { ...valid, billing: { country: 'us' } },
-      ['billing.country: must be an ISO 3166-1 alpha-2 code such as US, IN, DE'],
+      ['billing.country: "us" is not an ISO 3166-1 alpha-2 code; did you mean US?'],
     ],
+    [
+      'a misspelt country name',
+      { ...valid, billing: { country: 'Grmany' } },
+      ['billing.country: "Grmany" is not an ISO 3166-1 alpha-2 code; did you mean DE?'],
+    ],
+    [
+      'an unknown country code',
+      { ...valid, billing: { country: 'XX' } },
+      ['billing.country: "XX" is not an ISO 3166-1 alpha-2 code; use e.g. US, IN, DE.'],
+    ],
+    ['a numeric country', { ...valid, billing: { country: 49 } }, ['billing.country: must be an ISO 3166-1 alpha-2 code (a string)']],
     ['a non-string city', { ...valid, billing: { country: 'US', city: 5 } }, ['billing.city: must be a string']],
     ['an unknown billing field', { ...valid, billing: { country: 'US', line2: 'x' } }, ['billing.line2: unknown field; remove it']],
     ['an unknown top-level field', { ...valid, amount: 100 }, ['amount: unknown field; remove it']],
@@ -150,7 +162,14 @@ describe('payment input schema', () => {
       'an unknown payment method',
       { ...valid, allowed_payment_method_types: ['card'] },
       [
-        'allowed_payment_method_types[0]: "card" is not a payment method type; use values such as credit, debit, apple_pay, google_pay, upi_collect (the input schema lists all 105)',
+        `allowed_payment_method_types[0]: "card" is not a Dodo payment method type; use e.g. credit, debit, upi_collect, apple_pay, google_pay. Allowed: ${PAYMENT_METHOD_TYPES.join(', ')}.`,
+      ],
+    ],
+    [
+      'a misspelt payment method',
+      { ...valid, allowed_payment_method_types: ['applepay'] },
+      [
+        `allowed_payment_method_types[0]: "applepay" is not a Dodo payment method type; did you mean apple_pay? Allowed: ${PAYMENT_METHOD_TYPES.join(', ')}.`,
       ],
     ],
     [
@@ -166,7 +185,17 @@ describe('payment input schema', () => {
     [
       'an unknown currency',
       { ...valid, billing_currency: 'usd' },
-      ['billing_currency: must be an ISO 4217 currency code such as USD, EUR, INR'],
+      ['billing_currency: "usd" is not an ISO 4217 currency code; did you mean USD?'],
+    ],
+    [
+      'a currency name',
+      { ...valid, billing_currency: 'euro' },
+      ['billing_currency: "euro" is not an ISO 4217 currency code; did you mean EUR?'],
+    ],
+    [
+      'an unknown currency code',
+      { ...valid, billing_currency: 'ABC' },
+      ['billing_currency: "ABC" is not an ISO 4217 currency code; use e.g. USD, EUR, INR.'],
     ],
     [
       '21 discount codes',
@@ -174,17 +203,43 @@ describe('payment input schema', () => {
       ['discount_codes: must have at most 20 codes'],
     ],
     ['an empty discount code', { ...valid, discount_codes: [''] }, ['discount_codes[0]: must not be empty']],
-    ['a numeric metadata value', { ...valid, metadata: { order: 42 } }, ['metadata.order: values must be strings']],
+    ['a numeric metadata value', { ...valid, metadata: [{ key: 'order', value: 42 }] }, ['metadata[0].value: must be a string']],
     [
       'a long metadata key',
-      { ...valid, metadata: { ['k'.repeat(41)]: 'v' } },
-      [`metadata.${'k'.repeat(41)}: keys must be at most 40 characters`],
+      { ...valid, metadata: [{ key: 'k'.repeat(41), value: 'v' }] },
+      ['metadata[0].key: must be at most 40 characters'],
     ],
-    ['a long metadata value', { ...valid, metadata: { k: 'v'.repeat(501) } }, ['metadata.k: values must be at most 500 characters']],
     [
-      '51 metadata keys',
-      { ...valid, metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) },
-      ['metadata: must have at most 50 keys'],
+      'a long metadata value',
+      { ...valid, metadata: [{ key: 'k', value: 'v'.repeat(501) }] },
+      ['metadata[0].value: must be at most 500 characters'],
+    ],
+    [
+      '51 metadata entries',
+      { ...valid, metadata: Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: 'v' })) },
+      ['metadata: must have at most 50 entries'],
+    ],
+    ['an empty metadata key', { ...valid, metadata: [{ key: '', value: 'v' }] }, ['metadata[0].key: must not be empty']],
+    [
+      'a repeated metadata key',
+      {
+        ...valid,
+        metadata: [
+          { key: 'order', value: '1' },
+          { key: 'order', value: '2' },
+        ],
+      },
+      ['metadata[1].key: repeats "order"'],
+    ],
+    ...['__proto__', 'constructor', 'prototype'].map((key): [string, unknown, string[]] => [
+      `the reserved metadata key ${key}`,
+      { ...valid, metadata: [{ key, value: '{"polluted":true}' }] },
+      [`metadata[0].key: "${key}" is reserved (a JavaScript object key); use another key`],
+    ]),
+    [
+      'metadata as a map (the list of pairs is what the schema asks for)',
+      { ...valid, metadata: { order: '42' } },
+      ['metadata: must be a list of {key, value} pairs'],
     ],
     [
       'a non-URL return_url',
@@ -197,7 +252,8 @@ describe('payment input schema', () => {
       ['return_url: must be an http(s) URL such as https://example.com/thanks'],
     ],
     ['a string flag', { ...valid, force_3ds: 'yes' }, ['force_3ds: must be true or false']],
-    ['null for an optional field', { ...valid, tax_id: null }, ['tax_id: must be a string']],
+    ['null for a required field (null means absent)', { ...valid, billing: null }, ['billing: is required']],
+    ['a null cart item (array items are not optional)', { ...valid, product_cart: [null] }, ['product_cart[0]: must be an object']],
     [
       'payment_method_id with a new customer',
       { ...valid, payment_method_id: 'pm_1' },
@@ -208,11 +264,18 @@ describe('payment input schema', () => {
     expect(problemsFor(args)).toEqual(problems);
   });
 
+  it('refuses a __proto__ field as JSON.parse makes it (an own property), at any depth, instead of dropping it', () => {
+    const args = JSON.parse(
+      '{"__proto__":{"polluted":true},"billing":{"country":"US","__proto__":{}},"customer":{"email":"a@b.co"},"product_cart":[{"product_id":"p","quantity":1}]}',
+    );
+    expect(problemsFor(args)).toEqual(['billing.__proto__: unknown field; remove it', '__proto__: unknown field; remove it']);
+  });
+
   it('reports every problem at once, one line each', () => {
     expect(
       problemsFor({ billing: { country: 'XX' }, customer: { email: 'bad' }, product_cart: [{ product_id: 'p', quantity: 0 }] }),
     ).toEqual([
-      'billing.country: must be an ISO 3166-1 alpha-2 code such as US, IN, DE',
+      'billing.country: "XX" is not an ISO 3166-1 alpha-2 code; use e.g. US, IN, DE.',
       'customer.email: must be a valid email address such as ada@example.com',
       'product_cart[0].quantity: must be a whole number of at least 1',
     ]);
@@ -225,7 +288,7 @@ describe('JSON-string arguments', () => {
       billing: '{"country":"DE"}',
       customer: ' {"email":"ada@example.com"}',
       product_cart: '[{"product_id":"pdt_1","quantity":1}]',
-      metadata: '{"order":"42"}',
+      metadata: '[{"key":"order","value":"42"}]',
       allowed_payment_method_types: '["credit"]',
       discount_codes: '["WELCOME"]',
     });
@@ -264,5 +327,74 @@ describe('fieldPath', () => {
     expect(fieldPath([])).toBe('arguments');
     expect(fieldPath([' '])).toBe('arguments[" "]');
     expect(fieldPath(['metadata', 'my key'])).toBe('metadata["my key"]');
+  });
+});
+
+describe('null means absent (strict-mode clients send every property, null for the ones left out)', () => {
+  it('accepts strict-shaped arguments at every depth and sends none of the nulls', () => {
+    const strictShaped = {
+      billing: { country: 'US', city: null, state: null, street: null, zipcode: null },
+      customer: { customer_id: null, email: 'ada@example.com', name: null, phone_number: null },
+      product_cart: [{ product_id: 'pdt_1', quantity: 1, amount: null }],
+      allowed_payment_method_types: null,
+      billing_currency: null,
+      discount_codes: null,
+      metadata: null,
+      payment_link: null,
+      short_link: null,
+      return_url: null,
+      redirect_immediately: null,
+      require_phone_number: null,
+      show_saved_payment_methods: null,
+      tax_id: null,
+      customer_business_name: null,
+      force_3ds: null,
+      adaptive_currency_fees_inclusive: null,
+      payment_method_id: null,
+      idempotency_key: null,
+    };
+    expect(accept(strictShaped)).toEqual({ ...valid, payment_link: true });
+  });
+
+  it('reads the customer rule on the fields given, so an existing customer with null email is accepted', () => {
+    expect(
+      accept({ ...valid, customer: { customer_id: 'cus_1', email: null, name: null, phone_number: null }, payment_method_id: 'pm_1' }),
+    ).toMatchObject({ customer: { customer_id: 'cus_1' }, payment_method_id: 'pm_1' });
+  });
+
+  it('keeps a null metadata value an error (a pair needs its value)', () => {
+    expect(problemsFor({ ...valid, metadata: [{ key: 'order', value: null }] })).toEqual(['metadata[0].value: is required']);
+  });
+});
+
+describe('string bounds (every text field has a limit, so nothing huge is sent or echoed back)', () => {
+  const long = (length: number) => 'x'.repeat(length);
+  it.each([
+    ['billing.city', { billing: { country: 'US', city: long(101) } }, 100],
+    ['billing.state', { billing: { country: 'US', state: long(101) } }, 100],
+    ['billing.street', { billing: { country: 'US', street: long(256) } }, 255],
+    ['billing.zipcode', { billing: { country: 'US', zipcode: long(21) } }, 20],
+    ['customer.name', { customer: { email: 'a@b.co', name: long(256) } }, 255],
+    ['customer.phone_number', { customer: { email: 'a@b.co', phone_number: long(33) } }, 32],
+    ['customer.customer_id', { customer: { customer_id: long(129) } }, 128],
+    ['product_cart[0].product_id', { product_cart: [{ product_id: long(129), quantity: 1 }] }, 128],
+    ['discount_codes[0]', { discount_codes: [long(65)] }, 64],
+    ['tax_id', { tax_id: long(65) }, 64],
+    ['customer_business_name', { customer_business_name: long(256) }, 255],
+    ['payment_method_id', { customer: { customer_id: 'cus_1' }, payment_method_id: long(129) }, 128],
+    ['idempotency_key', { idempotency_key: long(256) }, 255],
+  ])('%s', (field, overrides, limit) => {
+    expect(problemsFor({ ...valid, ...overrides })).toEqual([`${field}: must be at most ${limit} characters`]);
+    const atLimit = JSON.parse(JSON.stringify({ ...valid, ...overrides }).replace(long(limit + 1), long(limit)));
+    expect(validateArguments(paymentInputSchema, atLimit).ok).toBe(true);
+  });
+
+  it('bounds the email (254 characters, 64 before the @)', () => {
+    const domain = `${long(60)}.${long(60)}.${long(60)}.${long(60)}.${long(60)}.com`;
+    expect(problemsFor({ ...valid, customer: { email: `ada@${domain}` } })).toEqual(['customer.email: must be at most 254 characters']);
+    expect(problemsFor({ ...valid, customer: { email: `${long(65)}@example.com` } })).toEqual([
+      'customer.email: the part before @ must be at most 64 characters',
+    ]);
+    expect(accept({ ...valid, customer: { email: `${long(64)}@example.com` } }).customer).toEqual({ email: `${long(64)}@example.com` });
   });
 });

@@ -11,6 +11,13 @@ describe('contract with the official dodopayments SDK', () => {
     expectTypeOf<PaymentRequest>().toExtend<PaymentCreateParams>();
   });
 
+  it('the run-time-checked enumerations and the metadata pairs still narrow to the SDK types', () => {
+    expectTypeOf<PaymentRequest['billing']['country']>().toEqualTypeOf<CountryCode>();
+    expectTypeOf<NonNullable<PaymentRequest['billing_currency']>>().toEqualTypeOf<Currency>();
+    expectTypeOf<NonNullable<PaymentRequest['allowed_payment_method_types']>>().toEqualTypeOf<PaymentMethodTypes[]>();
+    expectTypeOf<NonNullable<PaymentRequest['metadata']>>().toEqualTypeOf<Record<string, string>>();
+  });
+
   it('our enum lists equal the SDK unions both ways', () => {
     expectTypeOf<(typeof COUNTRY_CODES)[number]>().toEqualTypeOf<CountryCode>();
     expectTypeOf<(typeof CURRENCIES)[number]>().toEqualTypeOf<Currency>();

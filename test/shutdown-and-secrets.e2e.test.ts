@@ -42,7 +42,7 @@ describe('faults over stdio', () => {
       answer.resetMidResponse(),
     );
     for (let id = 2; id <= 8; id++) {
-      server.send(callRequest(id, { ...SAMPLE_PAYMENT, metadata: { attempt: String(id) } }));
+      server.send(callRequest(id, { ...SAMPLE_PAYMENT, metadata: [{ key: 'attempt', value: String(id) }] }));
       await server.response(id);
     }
     await server.stop();

@@ -9,12 +9,12 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; problems: stri
  */
 export function decodeJsonStringArguments(args: unknown): unknown {
   if (!isPlainObject(args)) return args;
-  const decoded: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(args)) {
-    const parsed = parseJsonContainer(value);
-    decoded[key] = Array.isArray(parsed) ? parsed.map(parseJsonContainer) : parsed;
-  }
-  return decoded;
+  return Object.fromEntries(
+    Object.entries(args).map(([key, value]) => {
+      const parsed = parseJsonContainer(value);
+      return [key, Array.isArray(parsed) ? parsed.map(parseJsonContainer) : parsed];
+    }),
+  );
 }
 
 function parseJsonContainer(value: unknown): unknown {
@@ -31,8 +31,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * `null` means absent, at every depth: strict-mode clients (OpenAI, LangChain) make every property required
+ * and nullable, so the model sends `null` for a field it leaves out. Array elements are kept, so a `null` item
+ * is still refused by the schema.
+ */
+function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (!isPlainObject(value)) return value;
+  // fromEntries defines own properties, so a `__proto__` key stays a field the schema can refuse.
+  return Object.fromEntries(Object.entries(value).flatMap(([key, field]) => (field === null ? [] : [[key, withoutNullFields(field)]])));
+}
+
 export function validateArguments<S extends z.ZodType>(schema: S, args: unknown): Validation<z.output<S>> {
-  const result = schema.safeParse(decodeJsonStringArguments(args ?? {}), { reportInput: true });
+  const result = schema.safeParse(withoutNullFields(decodeJsonStringArguments(args ?? {})), { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problems: result.error.issues.flatMap(describeIssue) };
 }

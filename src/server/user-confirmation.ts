@@ -3,7 +3,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 const CONFIRMATION_TIMEOUT_MS = 60_000;
 
-export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out';
+export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out' | 'unreadable';
 
 /** Asks the user, through the client, to confirm a live payment. */
 export interface LiveConfirmer {
@@ -39,7 +39,9 @@ export function createElicitationConfirmer(server: Server, timeoutMs = CONFIRMAT
         return answer.action === 'decline' ? 'declined' : 'cancelled';
       } catch (error) {
         if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return 'timed_out';
-        throw error;
+        // A malformed answer (e.g. {confirm: "yes"}) or a failed request: not a confirmation, and the call
+        // still ends in a tool result that says nothing was sent, never in a protocol error.
+        return 'unreadable';
       }
     },
   };

@@ -20,7 +20,6 @@ const inputSchema = z.strictObject({
 
 const outputSchema = z.looseObject({
   payment_id: z.string(),
-  status: z.string().optional(),
   total_amount: z.int(),
   environment: z.string(),
 });
@@ -29,7 +28,7 @@ export const getPaymentTool: ToolModule = {
   name: 'get_payment',
   title: 'Get payment',
   describe: () =>
-    "Has the customer paid? A payment's status (succeeded = paid; requires_payment_method or absent = not yet; failed, processing, cancelled, …), amount, currency, customer_id, created_at, payment_link.",
+    'Has the customer paid? status succeeded = paid; requires_payment_method or absent = not yet; or failed, processing, cancelled…',
   annotations: READ_ONLY_ANNOTATIONS,
   inputSchema,
   outputSchema,

@@ -16,25 +16,32 @@ import {
 const PRODUCT_PAGE_SIZE_DEFAULT = 20;
 
 const inputSchema = z.strictObject({
-  name_contains: z.string().min(1, { error: 'must not be empty' }).max(100).describe('Case-insensitive part of the name.').optional(),
+  name_contains: z.string().max(100).describe('Part of the name, any case.').optional(),
   page_size: z
     .int({ error: 'must be a whole number from 1 to 100' })
     .min(1)
     .max(100)
     .default(PRODUCT_PAGE_SIZE_DEFAULT)
-    .describe('Products per page, 1–100.'),
+    .describe('Per page.'),
   cursor: z
     .string()
     .regex(/^\d+:\d+$/, { error: 'must be a next_cursor value from a previous list_products result' })
-    .describe('next_cursor of the previous page.')
+    .describe('A next_cursor.')
     .optional(),
-  archived: z.boolean().describe('List archived products instead.').optional(),
-  brand_id: z.string().min(1, { error: 'must not be empty' }).describe('Only this brand.').optional(),
+  archived: z.boolean().describe('Archived ones instead.').optional(),
+  brand_id: z.string().max(128).describe('Only this brand.').optional(),
 });
+
+const TEXT_FILTERS = ['name_contains', 'cursor', 'brand_id'];
+
+/** An empty text filter means "no filter": strict-mode clients and form-like UIs send "" for a field left blank. */
+function withoutEmptyFilters(args: unknown): unknown {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return args;
+  return Object.fromEntries(Object.entries(args).filter(([key, value]) => !(TEXT_FILTERS.includes(key) && value === '')));
+}
 
 const outputSchema = z.looseObject({
   products: z.array(z.looseObject({})),
-  next_cursor: z.string().describe('Absent on the last page.').optional(),
   environment: z.string(),
 });
 
@@ -42,7 +49,7 @@ export const listProductsTool: ToolModule = {
   name: 'list_products',
   title: 'List products',
   describe: () =>
-    "Find product_ids for create_one_time_payment: the merchant's one-time products with name, price (smallest currency unit), currency, pay_what_you_want. Pages continue with next_cursor.",
+    'Find product_ids for create_one_time_payment: one-time products with name, price (smallest currency unit), currency. More via next_cursor.',
   annotations: READ_ONLY_ANNOTATIONS,
   inputSchema,
   outputSchema,
@@ -60,7 +67,7 @@ const NAME_LENGTH = 80;
 async function listProducts(args: unknown, context: ToolContext): Promise<CallToolResult> {
   const { config, signal } = context;
   const finish = toolCallLog(listProductsTool.name, context);
-  const checked = argumentsForRead(inputSchema, args, config, finish);
+  const checked = argumentsForRead(inputSchema, withoutEmptyFilters(args), config, finish);
   if (!checked.ok) return checked.result;
 
   const { name_contains: nameContains, page_size: pageSize, cursor, archived, brand_id: brandId } = checked.value;

@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import { NODE_22_BIN } from './node-binaries.js';
 import { run } from './run.js';
 
 // The conformance CLI needs Node 22+ (it imports fs.globSync), while this project also supports Node 20:
 // it runs on the Node 22 binary that the pinned `node` devDependency ships, whatever Node runs the tests.
 const packageDirectory = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
-const NODE_22_BIN = join(packageDirectory('node'), 'bin', 'node');
 const CONFORMANCE_CLI = join(packageDirectory('@modelcontextprotocol/conformance'), 'dist', 'index.js');
 
 interface ConformanceRun {

@@ -1,33 +1,69 @@
 import type { CustomerRequest } from 'dodopayments/resources/payments';
 import { z } from 'zod';
+import { allowedString } from '../../schema/allowed-values.js';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from './dodo-enums.js';
 
 // One zod schema is both the validator of every call and the source of the advertised JSON Schema.
-// It stays inside the portable profile: strict objects, no unions, no nullables (optional instead).
+// It stays inside the portable profile and converts under OpenAI strict mode: strict objects, no unions,
+// no open maps (metadata is a list of pairs), optional instead of nullable (null is read as absent before
+// validation), and the three large enumerations checked at run time rather than advertised.
+
+/** Longest accepted text per field: generous for real data, small enough that echoes stay small. */
+const MAX_LENGTH = {
+  id: 128,
+  name: 255,
+  street: 255,
+  city: 100,
+  state: 100,
+  zipcode: 20,
+  email: 254,
+  emailLocalPart: 64,
+  phone: 32,
+  taxId: 64,
+  discountCode: 64,
+};
 
 /** A field's own message, except that a missing required field says so. */
 const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
 
-const optionalText = (description: string) => z.string().describe(description).optional();
+const boundedText = (maxLength: number) =>
+  z.string({ error: unlessMissing('must be a string') }).max(maxLength, { error: `must be at most ${maxLength} characters` });
+const optionalText = (maxLength: number, description: string) => boundedText(maxLength).describe(description).optional();
+const idText = (description: string) => boundedText(MAX_LENGTH.id).min(1, { error: 'must not be empty' }).describe(description);
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+const currencyNames = new Intl.DisplayNames(['en'], { type: 'currency' });
+
+const countrySchema = allowedString({
+  values: COUNTRY_CODES,
+  kind: 'an ISO 3166-1 alpha-2 code',
+  examples: ['US', 'IN', 'DE'],
+  nameOf: (code) => regionNames.of(code),
+});
 
 const billingSchema = z
   .strictObject({
-    country: z
-      .enum(COUNTRY_CODES, { error: unlessMissing('must be an ISO 3166-1 alpha-2 code such as US, IN, DE') })
-      .describe('ISO 3166-1 alpha-2, e.g. US, IN, DE.'),
-    city: optionalText('City.'),
-    state: optionalText('State or province.'),
-    street: optionalText('Street and number.'),
-    zipcode: optionalText('Postal code.'),
+    country: countrySchema.describe('ISO 3166-1 alpha-2, e.g. US, IN, DE.'),
+    city: optionalText(MAX_LENGTH.city, 'City.'),
+    state: optionalText(MAX_LENGTH.state, 'State.'),
+    street: optionalText(MAX_LENGTH.street, 'Street.'),
+    zipcode: optionalText(MAX_LENGTH.zipcode, 'Postal code.'),
   })
-  .describe('Billing address; only country required.');
+  .describe('Billing address.');
+
+const emailSchema = z
+  .email({ error: 'must be a valid email address such as ada@example.com' })
+  .max(MAX_LENGTH.email, { error: `must be at most ${MAX_LENGTH.email} characters` })
+  .refine((email) => email.slice(0, email.lastIndexOf('@')).length <= MAX_LENGTH.emailLocalPart, {
+    error: `the part before @ must be at most ${MAX_LENGTH.emailLocalPart} characters`,
+  });
 
 const customerSchema = z
   .strictObject({
-    customer_id: z.string().min(1, { error: 'must not be empty' }).describe('Existing customer id (cus_…).').optional(),
-    email: z.email({ error: 'must be a valid email address such as ada@example.com' }).describe("New customer's email.").optional(),
-    name: optionalText("New customer's name."),
-    phone_number: optionalText("New customer's phone, international format."),
+    customer_id: idText('Existing customer id (cus_…).').optional(),
+    email: emailSchema.describe("New customer's email.").optional(),
+    name: optionalText(MAX_LENGTH.name, "New customer's name."),
+    phone_number: optionalText(MAX_LENGTH.phone, 'Phone, e.g. +14155550100.'),
   })
   .superRefine((customer, context) => {
     if ((customer.customer_id === undefined) === (customer.email === undefined)) {
@@ -53,39 +89,72 @@ const customerSchema = z
         ? { customer_id }
         : { email: email as string, ...(name !== undefined && { name }), ...(phone_number !== undefined && { phone_number }) },
   )
-  .describe("Existing customer_id, or new customer's email (+ name, phone_number).");
+  .describe('Who pays.');
 
 const cartItemSchema = z.strictObject({
-  product_id: z.string().min(1, { error: 'must not be empty' }).describe('Product id (pdt_…).'),
+  product_id: idText('Product id (pdt_…).'),
   quantity: z
     .int({ error: unlessMissing('must be a whole number of at least 1') })
     .min(1, { error: 'must be a whole number of at least 1' })
-    .describe('Units, ≥ 1.'),
+    .describe('Units.'),
   amount: z
     .int({ error: 'must be a whole number ≥ 0 in the smallest currency unit' })
     .min(0, { error: 'must be a whole number ≥ 0 in the smallest currency unit' })
-    .describe('Pay-what-you-want price in the smallest unit; ignored otherwise.')
+    .describe('Pay-what-you-want price.')
     .optional(),
 });
 
-const METADATA_MAX_KEYS = 50;
+// Dodo's documented limits.
+const METADATA_MAX_ENTRIES = 50;
+const METADATA_KEY_LENGTH = 40;
+const METADATA_VALUE_LENGTH = 500;
 
+/** Keys refused in metadata, with the reason the error gives. */
+const RESERVED_METADATA_KEYS = new Map([
+  ['__proto__', 'a JavaScript object key'],
+  ['constructor', 'a JavaScript object key'],
+  ['prototype', 'a JavaScript object key'],
+]);
+
+const metadataEntrySchema = z.strictObject({
+  key: z
+    .string({ error: unlessMissing('must be a string') })
+    .min(1, { error: 'must not be empty' })
+    .max(METADATA_KEY_LENGTH, { error: `must be at most ${METADATA_KEY_LENGTH} characters` })
+    .refine((key) => !RESERVED_METADATA_KEYS.has(key), {
+      error: (issue) => `${JSON.stringify(issue.input)} is reserved (${RESERVED_METADATA_KEYS.get(String(issue.input))}); use another key`,
+    })
+    .describe('Key.'),
+  value: boundedText(METADATA_VALUE_LENGTH).describe('Value.'),
+});
+
+// A list of pairs rather than a map: open maps (additionalProperties schemas, propertyNames) fail OpenAI
+// strict mode and Gemini's schema models. The handler receives Dodo's map.
 const metadataSchema = z
-  .record(
-    z.string().max(40, { error: 'keys must be at most 40 characters' }),
-    z.string({ error: 'values must be strings' }).max(500, { error: 'values must be at most 500 characters' }),
-  )
-  .refine((metadata) => Object.keys(metadata).length <= METADATA_MAX_KEYS, {
-    error: `must have at most ${METADATA_MAX_KEYS} keys`,
+  .array(metadataEntrySchema, { error: 'must be a list of {key, value} pairs' })
+  .max(METADATA_MAX_ENTRIES, { error: `must have at most ${METADATA_MAX_ENTRIES} entries` })
+  .superRefine((entries, context) => {
+    const seen = new Set<string>();
+    entries.forEach(({ key }, index) => {
+      if (seen.has(key)) context.addIssue({ code: 'custom', path: [index, 'key'], message: `repeats ${JSON.stringify(key)}` });
+      seen.add(key);
+    });
   })
-  .meta({
-    maxProperties: METADATA_MAX_KEYS,
-    description: 'String key/values stored on the payment.',
-  });
+  .transform((entries): Record<string, string> => Object.fromEntries(entries.map(({ key, value }) => [key, value])))
+  .describe('Stored on the payment.');
 
-const paymentMethodTypeSchema = z.enum(PAYMENT_METHOD_TYPES, {
-  error: (issue) =>
-    `${JSON.stringify(issue.input)} is not a payment method type; use values such as credit, debit, apple_pay, google_pay, upi_collect (the input schema lists all ${PAYMENT_METHOD_TYPES.length})`,
+const paymentMethodTypeSchema = allowedString({
+  values: PAYMENT_METHOD_TYPES,
+  kind: 'a Dodo payment method type',
+  examples: ['credit', 'debit', 'upi_collect', 'apple_pay', 'google_pay'],
+  listAll: true,
+});
+
+const currencySchema = allowedString({
+  values: CURRENCIES,
+  kind: 'an ISO 4217 currency code',
+  examples: ['USD', 'EUR', 'INR'],
+  nameOf: (code) => currencyNames.of(code),
 });
 
 const optionalFlag = (description: string) => z.boolean().describe(description).optional();
@@ -103,37 +172,34 @@ export const paymentInputSchema = z
       .array(paymentMethodTypeSchema)
       .min(1, { error: 'must list at least 1 method (leave it out to allow all)' })
       .refine((methods) => new Set(methods).size === methods.length, { error: 'must not repeat a method' })
-      .describe('Only offer these methods at checkout; omit for all.')
+      .describe('Only these, e.g. credit, debit, upi_collect; omit for all.')
       .optional(),
-    billing_currency: z
-      .enum(CURRENCIES, { error: 'must be an ISO 4217 currency code such as USD, EUR, INR' })
-      .describe('Bill in this ISO 4217 currency; fails if unsupported.')
-      .optional(),
+    billing_currency: currencySchema.describe('ISO 4217, e.g. USD, EUR.').optional(),
     discount_codes: z
-      .array(z.string().min(1, { error: 'must not be empty' }))
+      .array(boundedText(MAX_LENGTH.discountCode).min(1, { error: 'must not be empty' }))
       .max(20, { error: 'must have at most 20 codes' })
-      .describe('Discount codes, applied in order.')
+      .describe('Applied in order.')
       .optional(),
     metadata: metadataSchema.optional(),
-    payment_link: z.boolean().default(true).describe('Return a hosted checkout URL (payment_link). Default true.'),
+    payment_link: z.boolean().default(true).describe('Return a checkout URL.'),
     short_link: optionalFlag('Shorten the checkout URL.'),
     return_url: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://example.com/thanks' })
-      .describe('http(s) URL the customer returns to after paying.')
+      .describe('Page after paying.')
       .optional(),
-    redirect_immediately: optionalFlag('Skip the success page; redirect to return_url at once.'),
-    require_phone_number: optionalFlag('Ask for a phone number at checkout.'),
-    show_saved_payment_methods: optionalFlag("Offer a returning customer's saved methods."),
-    tax_id: optionalText('B2B tax id; creation fails if invalid.'),
-    customer_business_name: optionalText('Business name for the invoice (with tax_id).'),
-    force_3ds: optionalFlag('Force 3-D Secure for cards.'),
-    adaptive_currency_fees_inclusive: optionalFlag('Adaptive-currency fees: true = in the price, false = on top.'),
-    payment_method_id: optionalText('Charge this saved method; needs customer_id.'),
+    redirect_immediately: optionalFlag('Skip the success page.'),
+    require_phone_number: optionalFlag('Ask for a phone.'),
+    show_saved_payment_methods: optionalFlag('Offer saved methods.'),
+    tax_id: optionalText(MAX_LENGTH.taxId, 'B2B tax id.'),
+    customer_business_name: optionalText(MAX_LENGTH.name, 'Business name, with tax_id.'),
+    force_3ds: optionalFlag('Force 3-D Secure.'),
+    adaptive_currency_fees_inclusive: optionalFlag('Adaptive-currency fees in the price.'),
+    payment_method_id: idText('Saved method; needs customer_id.').optional(),
     idempotency_key: z
       .string()
       .min(1, { error: 'must not be empty' })
       .max(255, { error: 'must be at most 255 characters' })
-      .describe('A fresh key for each distinct payment; reuse the same key when retrying the same payment.')
+      .describe('Repeat it to retry a payment safely.')
       .optional(),
   })
   .superRefine((input, context) => {

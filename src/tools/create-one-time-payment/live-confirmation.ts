@@ -11,6 +11,8 @@ export function notConfirmedMessage(answer: Exclude<ConfirmationAnswer, 'confirm
       return 'The user dismissed the confirmation of this live payment. Nothing was sent.';
     case 'timed_out':
       return `No confirmation of this live payment within ${timeoutMs / 1000} s. Nothing was sent; ask the user whether to try again.`;
+    case 'unreadable':
+      return "The client's answer to the confirmation of this live payment could not be read (not a yes or no). Nothing was sent; ask the user whether to try again.";
   }
 }
 

@@ -13,12 +13,13 @@ import { describeLivePayment, lookUpProducts, notConfirmedMessage } from './live
 import type { PaymentOutcome } from './payment-outcome.js';
 import { createdPaymentResult } from './payment-result.js';
 
-/** Open to fields Dodo adds later; fields the API returns as null are left out of the result. */
+/**
+ * What every created payment's result has; open to the rest (total_amount and payment_link when the API gave them
+ * in the expected types, expires_on, fields Dodo adds later). Fields the API returns as null are left out.
+ */
 const outputSchema = z.looseObject({
-  payment_id: z.string().describe('pay_…'),
-  payment_link: z.string().describe('Checkout URL for the customer.').optional(),
-  total_amount: z.int().describe('Smallest currency unit.').optional(),
-  environment: z.enum(ENVIRONMENTS).describe('Where it was created.'),
+  payment_id: z.string(),
+  environment: z.enum(ENVIRONMENTS),
 });
 
 const ENVIRONMENT_NOTES: Record<Environment, string> = {
@@ -28,10 +29,10 @@ const ENVIRONMENT_NOTES: Record<Environment, string> = {
 
 function describeCreatePaymentTool(environment: Environment, guardrails: Guardrails): string {
   return [
-    'Create a Dodo Payments one-time payment for product_cart and get a checkout link (payment_link) to send the customer.',
-    "Amounts are integers in the currency's smallest unit (1999 = 19.99 USD; JPY has no subunit); prices come from the products.",
-    'customer: exactly one of customer_id or email (a new customer, with optional name, phone_number).',
-    'Every call creates a payment; to retry safely, repeat its idempotency_key. A failure says whether anything was created; if unknown, check before retrying.',
+    'Create a Dodo Payments one-time payment for product_cart; send the customer its payment_link (checkout URL).',
+    "Amounts are integers in the currency's smallest unit (1999 = 19.99 USD).",
+    'customer: exactly one of customer_id or email.',
+    'To retry, repeat the idempotency_key; if an outcome is unknown, check first.',
     ...describeGuardrails(guardrails),
     ENVIRONMENT_NOTES[environment],
   ].join('\n');
