@@ -1,71 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../src/idempotency/idempotency-store.js';
+import { canonicalJson, type Settlement } from '../src/idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory-store.js';
+import { describeIdempotencyStoreContract } from './support/idempotency-store-contract.js';
 
-const always = () => true;
-const never = () => false;
+describeIdempotencyStoreContract('in memory', () => new MemoryIdempotencyStore());
 
-describe('IdempotencyStore', () => {
-  it('runs a task once per key and replays its outcome for the same request', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    let runs = 0;
-    const task = async () => `payment ${++runs}`;
-    expect(await store.run('k', 'a', task, always)).toEqual({ conflict: false, replayed: false, value: 'payment 1' });
-    expect(await store.run('k', 'a', task, always)).toEqual({ conflict: false, replayed: true, value: 'payment 1' });
-    expect(runs).toBe(1);
-  });
+const replay = (): Settlement => 'replay';
+const open = () => new AbortController().signal;
 
-  it('shares one in-flight task among concurrent calls with the same key', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    let runs = 0;
-    let release!: (value: string) => void;
-    const task = () => {
-      runs++;
-      return new Promise<string>((resolve) => (release = resolve));
-    };
-    const calls = Array.from({ length: 20 }, () => store.run('k', 'a', task, always));
-    release('only one');
-    const results = await Promise.all(calls);
-    expect(runs).toBe(1);
-    expect(results.every((result) => !result.conflict && result.value === 'only one')).toBe(true);
-    expect(results.filter((result) => !result.conflict && !result.replayed)).toHaveLength(1);
-  });
-
-  it('reports a conflict when a key is reused for a different request', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    await store.run('k', 'a', async () => 'x', always);
-    expect(await store.run('k', 'b', async () => 'y', always)).toEqual({ conflict: true });
-  });
-
-  it('forgets outcomes it is told not to remember, so the key can be used again', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    await store.run('k', 'a', async () => 'rejected', never);
-    expect(store.size).toBe(0);
-    expect(await store.run('k', 'b', async () => 'created', always)).toMatchObject({ conflict: false, value: 'created' });
-  });
-
-  it('forgets a task that throws', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    await expect(store.run('k', 'a', () => Promise.reject(new Error('boom')), always)).rejects.toThrow('boom');
-    expect(store.size).toBe(0);
-  });
-
-  it('keeps at most maxKeys, dropping the oldest', async () => {
+describe('MemoryIdempotencyStore bounds', () => {
+  it('keeps at most maxKeys, dropping the oldest settled ones', async () => {
     const store = new MemoryIdempotencyStore<number>({ maxKeys: 3 });
-    for (let i = 0; i < 10; i++) await store.run(`k${i}`, 'a', async () => i, always);
+    for (let i = 0; i < 10; i++) await store.run(`k${i}`, 'a', async () => i, replay, open());
     expect(store.size).toBe(3);
-    expect(await store.run('k9', 'a', async () => -1, always)).toMatchObject({ replayed: true, value: 9 });
-    expect(await store.run('k0', 'a', async () => -1, always)).toMatchObject({ replayed: false, value: -1 });
+    expect(await store.run('k9', 'a', async () => -1, replay, open())).toEqual({ kind: 'replayed', value: 9 });
+    expect(await store.run('k0', 'a', async () => -1, replay, open())).toEqual({ kind: 'ran', value: -1 });
+  });
+
+  it('never drops an entry in flight to make room', async () => {
+    const store = new MemoryIdempotencyStore<number>({ maxKeys: 1 });
+    let release!: (value: number) => void;
+    const inFlight = store.run('held', 'a', () => new Promise<number>((resolve) => (release = resolve)), replay, open());
+    await store.run('other', 'a', async () => 2, replay, open());
+    const joined = store.run('held', 'a', async () => -1, replay, open());
+    release(1);
+    expect(await inFlight).toEqual({ kind: 'ran', value: 1 });
+    expect(await joined).toEqual({ kind: 'replayed', value: 1 });
   });
 
   it('forgets keys older than the time to live', async () => {
     let now = 0;
     const store = new MemoryIdempotencyStore<string>({ ttlMs: 1000, now: () => now });
-    await store.run('k', 'a', async () => 'first', always);
+    await store.run('k', 'a', async () => 'first', replay, open());
     now = 999;
-    expect(await store.run('k', 'a', async () => 'second', always)).toMatchObject({ value: 'first' });
+    expect(await store.run('k', 'a', async () => 'second', replay, open())).toEqual({ kind: 'replayed', value: 'first' });
     now = 1000;
-    expect(await store.run('k', 'a', async () => 'second', always)).toMatchObject({ replayed: false, value: 'second' });
+    expect(await store.run('k', 'a', async () => 'second', replay, open())).toEqual({ kind: 'ran', value: 'second' });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { DodoPayments } from 'dodopayments';
-import type { Payment, PaymentCreateParams } from 'dodopayments/resources/payments';
+import type { Payment, PaymentCreateParams, PaymentListParams, PaymentListResponse } from 'dodopayments/resources/payments';
 import type { Product, ProductListParams, ProductListResponse } from 'dodopayments/resources/products/products';
+import { VERSION as SDK_VERSION } from 'dodopayments/version';
 import type { Config } from '../config/config.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
@@ -9,12 +10,22 @@ export interface DodoApi {
   /** Resolves to whatever the API answered with status 2xx (checked by the caller); rejects with the SDK's typed errors. */
   createPayment(body: PaymentCreateParams, signal?: AbortSignal): Promise<unknown>;
   retrievePayment(paymentId: string, signal?: AbortSignal): Promise<Payment>;
+  /** One page of `GET /payments`. */
+  listPayments(query: PaymentListParams, signal?: AbortSignal): Promise<PaymentListResponse[]>;
   /** One page of `GET /products`. */
   listProducts(query: ProductListParams, signal?: AbortSignal): Promise<ProductListResponse[]>;
   retrieveProduct(productId: string, signal?: AbortSignal): Promise<Product>;
 }
 
-export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { apiKey: string }): DodoApi {
+/**
+ * The SDK names itself after its class, which the bundle's minifier renames (`Z/JS 2.52.0`): the header is
+ * set here, the SDK's own name and version first, then this server's.
+ */
+export function userAgent(serverVersion: string): string {
+  return `DodoPayments/JS ${SDK_VERSION} dodo-payments-mcp/${serverVersion}`;
+}
+
+export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { apiKey: string; serverVersion: string }): DodoApi {
   // Loaded on the first call, not at start: a client that only lists tools never pays for it.
   let client: Promise<DodoPayments> | undefined;
   const loadClient = async () => {
@@ -30,12 +41,14 @@ export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { 
       logLevel: 'off',
       webhookKey: null,
       fetch: nodeHttpFetch,
+      defaultHeaders: { 'User-Agent': userAgent(config.serverVersion) },
     });
   };
   const sdk = () => (client ??= loadClient());
   return {
     createPayment: async (body, signal) => (await sdk()).payments.create(body, { signal }),
     retrievePayment: async (paymentId, signal) => (await sdk()).payments.retrieve(paymentId, { signal }),
+    listPayments: async (query, signal) => (await (await sdk()).payments.list(query, { signal })).items,
     listProducts: async (query, signal) => (await (await sdk()).products.list(query, { signal })).items,
     retrieveProduct: async (productId, signal) => (await sdk()).products.retrieve(productId, { signal }),
   };

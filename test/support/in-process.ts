@@ -22,6 +22,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     environment: 'test_mode',
     baseUrl: 'http://127.0.0.1:9',
     timeoutMs: 2_000,
+    reconcileMs: 0,
+    shutdownGraceMs: 0,
     logLevel: 'info',
     confirm: 'auto',
     ...overrides,

@@ -1,5 +1,6 @@
 import type { CustomerRequest } from 'dodopayments/resources/payments';
 import { z } from 'zod';
+import { RECONCILE_KEY_NAME } from '../../dodo/payment-reconciliation.js';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from './dodo-enums.js';
 
 // One zod schema is both the validator of every call and the source of the advertised JSON Schema.
@@ -68,7 +69,8 @@ const cartItemSchema = z.strictObject({
     .optional(),
 });
 
-const METADATA_MAX_KEYS = 50;
+// Dodo allows 50 keys; one is reserved for the server's payment reference (see dodo/payment-reconciliation.ts).
+const METADATA_MAX_KEYS = 49;
 
 const metadataSchema = z
   .record(
@@ -78,9 +80,12 @@ const metadataSchema = z
   .refine((metadata) => Object.keys(metadata).length <= METADATA_MAX_KEYS, {
     error: `must have at most ${METADATA_MAX_KEYS} keys`,
   })
+  .refine((metadata) => !Object.hasOwn(metadata, RECONCILE_KEY_NAME), {
+    error: `the key ${RECONCILE_KEY_NAME} is reserved: the server stores its payment reference there; use another key name`,
+  })
   .meta({
     maxProperties: METADATA_MAX_KEYS,
-    description: 'String key/values stored on the payment.',
+    description: `String key/values stored on the payment; key ${RECONCILE_KEY_NAME} is reserved.`,
   });
 
 const paymentMethodTypeSchema = z.enum(PAYMENT_METHOD_TYPES, {
