@@ -93,7 +93,6 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
   const queue: Responder[] = [];
   const sockets = new Set<Socket>();
   let paymentCount = 0;
-  let listCount = 0;
   let listingDelay = 0;
   const hiddenFromList = new Map<string, number>();
   let abandonedCount = 0;
@@ -207,7 +206,6 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
   // GET /payments: newest first, page_number from 0, page_size up to 100, filters created_at_gte and
   // customer_id; items are shaped like the SDK's PaymentListResponse (metadata, no payment_link).
   const listPayments = (request: RecordedRequest, response: ServerResponse) => {
-    listCount += 1;
     const query = new URL(request.url, 'http://localhost').searchParams;
     const pageSize = Math.min(Number(query.get('page_size') ?? 10), 100);
     const pageNumber = Number(query.get('page_number') ?? 0);
@@ -288,7 +286,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     delayListing: (listCalls) => {
       listingDelay = listCalls;
     },
-    paymentLists: () => listCount,
+    paymentLists: () => api.requests.filter((r) => r.method === 'GET' && r.path === '/payments').length,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
