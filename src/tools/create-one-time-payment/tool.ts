@@ -1,5 +1,4 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import { z } from 'zod';
 import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
@@ -7,7 +6,6 @@ import { describePaymentFailure, describeRecoveredPayment, describeUnfoundPaymen
 import { generatedIdempotencyKey, paymentReference } from '../../dodo/payment-reconciliation.js';
 import { canonicalJson, type PriorRun } from '../../idempotency/idempotency-store.js';
 import { validateArguments } from '../../schema/argument-validation.js';
-import type { ConfirmationAnswer } from '../../server/user-confirmation.js';
 import {
   errorResult,
   MISSING_KEY_RESULT,
@@ -82,7 +80,8 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   const run = async (prior: PriorRun<PaymentOutcome> | undefined, runSignal: AbortSignal): Promise<PaymentOutcome> => {
     // A replay or a run resolving an earlier unknown outcome does not ask again: the user already confirmed it.
     if (mustConfirm && !prior) {
-      const answer = await confirmLivePayment(body, { api, confirmer, signal: runSignal });
+      const products = await lookUpProducts(api(), productIdsOf(body), runSignal);
+      const answer = await confirmer.ask(describeLivePayment(body, products), runSignal);
       if (answer !== 'confirmed') return { kind: 'not_confirmed', answer, attempts: 0 };
     }
     return createPaymentOnce(body, reference, prior, { ...context, signal: runSignal });
@@ -158,18 +157,3 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
 }
 
 const productIdsOf = (body: { product_cart: readonly { product_id: string }[] }) => body.product_cart.map((item) => item.product_id);
-
-/** Asks the user; a call cancelled while asking has sent nothing, whatever the client answers. */
-async function confirmLivePayment(
-  body: PaymentCreateParams,
-  { api, confirmer, signal }: Pick<ToolContext, 'api' | 'confirmer'> & { signal: AbortSignal },
-): Promise<ConfirmationAnswer> {
-  try {
-    const summary = describeLivePayment(body, await lookUpProducts(api(), productIdsOf(body), signal));
-    const answer = await confirmer.ask(summary, signal);
-    return signal.aborted ? 'cancelled' : answer;
-  } catch (error) {
-    if (signal.aborted) return 'cancelled';
-    throw error;
-  }
-}
