@@ -29,6 +29,7 @@ describe('faults over stdio', () => {
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
       DODO_PAYMENTS_TIMEOUT_MS: '300',
+      DODO_PAYMENTS_RECONCILE_MS: '0',
       DODO_PAYMENTS_LOG: 'debug',
     });
     const echo = `Bearer ${TEST_KEY}`;
@@ -66,6 +67,7 @@ describe('shutdown', () => {
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
       DODO_PAYMENTS_TIMEOUT_MS: '600000',
+      DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '0',
     });
     const before = api.requests.length;
     const abandonedBefore = api.abandoned();

@@ -70,12 +70,12 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   if (config.apiKey === undefined) return finish('not_configured', MISSING_KEY_RESULT);
 
   const { idempotency_key: callerKey, ...body } = validation.value;
-  if (!context.payments.accepting) {
-    return finish('shutting_down', errorResult('The server is shutting down; nothing was sent. Call again once it is back.'));
-  }
   // A call without a key gets one, so that an unknown outcome can be looked for and retried under it.
   const idempotencyKey = callerKey ?? (await generatedIdempotencyKey());
   const reference = await paymentReference(idempotencyKey);
+  if (!context.payments.accepting) {
+    return finish('shutting_down', errorResult('The server is shutting down; nothing was sent. Call again once it is back.'));
+  }
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
   const run = async (prior: PriorRun<PaymentOutcome> | undefined, runSignal: AbortSignal): Promise<PaymentOutcome> => {
     // A replay or a run resolving an earlier unknown outcome does not ask again: the user already confirmed it.
@@ -86,15 +86,15 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     }
     return createPaymentOnce(body, reference, prior, { ...context, signal: runSignal });
   };
+  // Shutdown waits for the run itself (its POST and the log line of its outcome), not for the callers waiting on it.
+  const trackedRun: typeof run = (prior, runSignal) => context.payments.track(run(prior, runSignal));
 
-  const stored = await context.payments.track(
-    idempotency.run(
-      idempotencyKey,
-      canonicalJson(body),
-      run,
-      paymentSettlement(config.reconcileMs > 0, callerKey !== undefined),
-      AbortSignal.any([signal, context.payments.signal]),
-    ),
+  const stored = await idempotency.run(
+    idempotencyKey,
+    canonicalJson(body),
+    trackedRun,
+    paymentSettlement(config.reconcileMs > 0, callerKey !== undefined),
+    AbortSignal.any([signal, context.payments.signal]),
   );
   if (stored.kind === 'conflict') {
     return finish(
