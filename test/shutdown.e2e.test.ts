@@ -31,7 +31,7 @@ const logEvents = (server: RawServer) =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-const sentReference = (index: number) => (api.requests[index]?.body as { metadata: { mcp_ref: string } }).metadata.mcp_ref;
+const sentReference = (index: number) => (api.requests[index]?.body as { metadata?: { mcp_ref?: string } } | undefined)?.metadata?.mcp_ref;
 
 describe('shutdown with a payment in flight', () => {
   it('lets a POST in flight finish within the grace period, logs it as created, and refuses new calls meanwhile', async () => {
