@@ -74,7 +74,7 @@ if (problems.length > 0) {
 }
 chmodSync('dist/index.js', 0o755);
 
-for (const script of ['demo', 'bench']) {
+for (const script of ['demo', 'bench', 'keep-alive-race']) {
   await build({ ...common, entryPoints: [`scripts/${script}.ts`], outfile: `build/${script}.js`, packages: 'external' });
 }
 
