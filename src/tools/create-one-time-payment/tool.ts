@@ -39,7 +39,7 @@ function describeCreatePaymentTool(environment: Environment, guardrails: Guardra
     'Create a Dodo Payments one-time payment for product_cart and get a checkout link (payment_link) to send the customer.',
     "Amounts are integers in the currency's smallest unit (1999 = 19.99 USD; JPY has no subunit); prices come from the products.",
     'customer: exactly one of customer_id or email (a new customer, with optional name, phone_number).',
-    'Every call creates a payment; to retry safely, repeat its idempotency_key. A failure says whether anything was created; if unknown, check before retrying.',
+    'Every call creates a payment; to retry safely, repeat its idempotency_key. A failure says whether anything was created and, if unknown, which idempotency_key makes a retry safe.',
     ...describeGuardrails(guardrails),
     ENVIRONMENT_NOTES[environment],
   ].join('\n');
