@@ -160,6 +160,17 @@ describe('retries under a key whose outcome was unknown', () => {
     expect(body).toMatch(/"mcp_ref":"[\w-]{24}"/);
   });
 
+  it('DODO_PAYMENTS_RECONCILE_MS=0 turns the search off: nothing is listed, and no search is promised', async () => {
+    const off = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300, reconcileMs: 0 }));
+    api.script(answer.committedThen(answer.text(502, 'text/html', 'bad gateway')));
+    const text = resultText(await off.call(SAMPLE_PAYMENT));
+    expect(text).toContain('The payment may or may not have been created');
+    expect(text).not.toContain('looks for this payment');
+    expect(api.paymentLists()).toBe(0);
+    expect(api.paymentPosts()).toBe(1);
+    await off.close();
+  });
+
   it('refuses the reserved metadata key from callers, sending nothing', async () => {
     const result = await session.call({ ...SAMPLE_PAYMENT, metadata: { mcp_ref: 'mine' } });
     expect(resultText(result)).toContain('metadata: the key mcp_ref is reserved');

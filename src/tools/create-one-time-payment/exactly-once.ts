@@ -10,17 +10,17 @@ type RunContext = Pick<ToolContext, 'api' | 'config' | 'logger' | 'now' | 'sleep
 
 /**
  * What a settled payment outcome means for its key. With reconciliation on, an unknown outcome is resolved
- * by the next call under the key (look for the payment, then send at most once); with it off, it is replayed,
- * so nothing is ever re-sent blindly. `replayCreated` is false for a key the server made up, which only an
- * unknown outcome hands out.
+ * by the next call under the key (look for the payment, then send at most once); with it off, a caller's key
+ * replays it, so nothing is ever re-sent blindly. A key the server made up (`callerGaveKey` false) is only
+ * handed out with an unknown outcome to resolve, so nothing else under it is kept.
  */
-export function paymentSettlement(reconcile: boolean, replayCreated: boolean) {
+export function paymentSettlement(reconcile: boolean, callerGaveKey: boolean) {
   return (outcome: PaymentOutcome): Settlement => {
     switch (outcome.kind) {
       case 'created':
-        return replayCreated ? 'replay' : 'forget';
+        return callerGaveKey ? 'replay' : 'forget';
       case 'unknown_outcome':
-        return reconcile ? 'resolve' : 'replay';
+        return reconcile ? 'resolve' : callerGaveKey ? 'replay' : 'forget';
       default:
         return 'forget';
     }

@@ -139,12 +139,14 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
       return finish(`not_confirmed: ${outcome.answer}`, errorResult(notConfirmedMessage(outcome.answer, confirmer.timeoutMs)), logFields);
     case 'unknown_outcome': {
       const retryKey = { key: idempotencyKey, callerGave: callerKey !== undefined };
-      const message = outcome.search
-        ? describeUnfoundPayment(outcome.failure, outcome.search, retryKey, apiContext)
-        : describePaymentFailure(outcome.failure, { ...apiContext, productIds: productIdsOf(body) }) +
-          (callerKey !== undefined && config.reconcileMs === 0
+      const unresolved = describePaymentFailure(outcome.failure, { ...apiContext, productIds: productIdsOf(body) });
+      const keyNote =
+        config.reconcileMs > 0
+          ? ` Calling again with idempotency_key ${JSON.stringify(idempotencyKey)} and the same arguments looks for this payment first and sends a new request only if none exists.`
+          : callerKey !== undefined
             ? ' This idempotency_key stays tied to that attempt: calling again with it returns this message. Once you know no payment was created, retry with a new key.'
-            : ` Calling again with idempotency_key ${JSON.stringify(idempotencyKey)} and the same arguments looks for this payment first and sends a new request only if none exists.`);
+            : '';
+      const message = outcome.search ? describeUnfoundPayment(outcome.failure, outcome.search, retryKey, apiContext) : unresolved + keyNote;
       return finish(`unknown_outcome: ${outcome.failure.label}`, errorResult(message), logFields);
     }
     default:
