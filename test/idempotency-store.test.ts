@@ -28,6 +28,25 @@ describe('MemoryIdempotencyStore bounds', () => {
     expect(await joined).toEqual({ kind: 'replayed', value: 1 });
   });
 
+  it('never drops an outcome still to be resolved to make room', async () => {
+    const store = new MemoryIdempotencyStore<string>({ maxKeys: 1 });
+    await store.run(
+      'unknown',
+      'a',
+      async () => 'unknown',
+      () => 'resolve',
+      open(),
+    );
+    await store.run('other', 'a', async () => 'created', replay, open());
+    const priors: unknown[] = [];
+    const resolving = async (prior: unknown) => {
+      priors.push(prior);
+      return 'found';
+    };
+    await store.run('unknown', 'a', resolving, replay, open());
+    expect(priors).toEqual([{ kind: 'unresolved', outcome: 'unknown' }]);
+  });
+
   it('forgets keys older than the time to live', async () => {
     let now = 0;
     const store = new MemoryIdempotencyStore<string>({ ttlMs: 1000, now: () => now });

@@ -54,8 +54,8 @@ export type IdempotentTask<T> = (prior: PriorRun<T> | undefined, signal: AbortSi
  * 6. **Abandoned runs.** An in-flight record outlives its owner only in a remote store; when its lease expires
  *    the next call runs the task with `{ kind: 'abandoned', startedAt }`. The in-memory store never produces
  *    this: its runs end with the process that holds them.
- * 7. **Bounds.** An entry still in flight is never dropped to make room; settled entries may be evicted when
- *    the store is full or past retention, after which the key counts as new.
+ * 7. **Bounds.** An entry in flight or still to be resolved is never dropped to make room; replayable entries may
+ *    be evicted when the store is full, and any settled entry past retention, after which the key counts as new.
  * One store is created per process and shared by every server instance (see server/shared-state.ts).
  */
 export interface IdempotencyStore<T> {
