@@ -72,15 +72,20 @@ describe.each(CAUSES)('an unknown outcome from %s', (_cause, lose, causeText) =>
     expect(api.paymentPosts()).toBe(1);
   });
 
-  it('payment appears late: polled with back-off until it shows; one POST', async () => {
+  it('payment appears late: polled with back-off until it shows; one POST; a retry replays it', async () => {
     api.delayListing(3);
     api.script(answer.committedThen(lose()));
-    const result = await session.call(withKey());
+    const args = withKey();
+    const result = await session.call(args);
     expect(result.isError).toBeFalsy();
     expect(resultText(result)).toContain('Recovered: ');
     expect(api.paymentLists()).toBe(4);
     expect(sleeps).toEqual([250, 500, 1_000]);
     expect(api.paymentPosts()).toBe(1);
+
+    expect((await session.call(args)).structuredContent).toEqual(result.structuredContent);
+    expect(api.paymentPosts()).toBe(1);
+    expect(api.paymentLists()).toBe(4);
   });
 
   it('payment never exists: says what was checked and for how long; a retry under the key looks once more, then POSTs once', async () => {
