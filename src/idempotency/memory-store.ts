@@ -120,10 +120,11 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     }
   }
 
+  // An outcome still to be resolved is kept like one in flight: dropping it would let a retry send without looking first.
   private evictOverflow(): void {
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= this.maxKeys) break;
-      if (entry.state === 'settled') this.entries.delete(key);
+      if (entry.state === 'settled' && entry.settlement === 'replay') this.entries.delete(key);
     }
   }
 }
