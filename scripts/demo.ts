@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { startFakeDodoApi } from './fake-dodo-api.js';
+import { answer, startFakeDodoApi } from './fake-dodo-api.js';
 
 const SERVER_ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const DEMO_KEY = 'test_key_demo';
@@ -14,7 +14,8 @@ const client = new Client({ name: 'dodo-payments-mcp-demo', version: '1.0.0' });
 const transport = new StdioClientTransport({
   command: process.execPath,
   args: [SERVER_ENTRY],
-  env: { DODO_PAYMENTS_API_KEY: DEMO_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'warn' },
+  // A short timeout, so that step 6's lost answer is noticed in 2 s rather than 30.
+  env: { DODO_PAYMENTS_API_KEY: DEMO_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'warn', DODO_PAYMENTS_TIMEOUT_MS: '2000' },
   stderr: 'ignore',
 });
 
@@ -69,6 +70,23 @@ try {
   await fetch(payment.payment_link);
   console.log('  (Ada opens the link and pays, in the simulation)');
   await showStatus(payment.payment_id);
+
+  console.log('\n6. The answer is lost: the simulated API creates the payment, then never answers (a timeout)');
+  const postsBefore = api.paymentPosts();
+  api.script(answer.committedThen(answer.hang()));
+  const recovered = await call('create_one_time_payment', {
+    billing: { country: 'DE' },
+    customer: { email: 'grace@example.com', name: 'Grace Hopper' },
+    product_cart: [{ product_id: productId, quantity: 1 }],
+    idempotency_key: 'demo-order-43',
+  });
+  const [notice] = recovered.content.map((block) => (block.type === 'text' ? block.text : ''));
+  const recoveredPayment = recovered.structuredContent as { payment_id: string; payment_link: string };
+  console.log(`  ✓ ${notice}`);
+  console.log(`    payment ${recoveredPayment.payment_id}, checkout link ${recoveredPayment.payment_link}`);
+  console.log(
+    `    POST /payments for this call: ${api.paymentPosts() - postsBefore} (found with GET /payments by its mcp_ref, not re-sent)`,
+  );
 
   console.log(`\nPOST /payments received by the simulated API: ${api.paymentPosts()} (the invalid call sent nothing)`);
 } finally {

@@ -9,6 +9,7 @@ export interface RecordedRequest {
   /** Path and query string. */
   url: string;
   authorization: string | undefined;
+  userAgent: string | undefined;
   body: unknown;
 }
 
@@ -77,6 +78,15 @@ export interface FakeDodoApi {
   held(count: number): Promise<void>;
   /** Payments created so far, by id, with the status the simulation gives them. */
   payments: Map<string, Record<string, unknown>>;
+  /** Creates the payment a POST /payments asks for without answering it (for scripting "commit, then fail"). */
+  commit(request: RecordedRequest): void;
+  /**
+   * Payments committed from now on stay out of `GET /payments` for the next `listCalls` list requests
+   * (still readable by id): a deterministic stand-in for a list that lags behind writes.
+   */
+  delayListing(listCalls: number): void;
+  /** Count of `GET /payments` (list) requests received. */
+  paymentLists(): number;
   close(): Promise<void>;
 }
 
@@ -85,6 +95,8 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
   const queue: Responder[] = [];
   const sockets = new Set<Socket>();
   let paymentCount = 0;
+  let listingDelay = 0;
+  const hiddenFromList = new Map<string, number>();
   let abandonedCount = 0;
   const abandonedWaiters: { count: number; resolve: () => void }[] = [];
   let gate: Promise<void> | undefined;
@@ -130,22 +142,24 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
         ? sendJson(response, 200, payment)
         : sendJson(response, 404, { code: 'NOT_FOUND', message: `Payment ${id} not found` });
     }
+    if (request.method === 'GET' && request.path === '/payments') return listPayments(request, response);
     if (request.method !== 'POST' || request.path !== '/payments') {
       return sendJson(response, 404, { code: 'NOT_FOUND', message: `No route ${request.method} ${request.path}` });
     }
+    const created = createPayment(request);
+    sendJson(response, created.status, created.body);
+  };
+
+  /** POST /payments as the API does it: refusals, or a stored payment and the create response. */
+  const createPayment = (request: RecordedRequest): { status: number; body: unknown } => {
     const body = request.body as PaymentBody;
     if (unsupportedCountries.includes(body.billing.country)) {
-      return sendJson(response, 422, {
-        code: 'UNSUPPORTED_COUNTRY',
-        message: `Country ${body.billing.country} currently not supported`,
-      });
+      return { status: 422, body: { code: 'UNSUPPORTED_COUNTRY', message: `Country ${body.billing.country} currently not supported` } };
     }
     let total = 0;
     for (const item of body.product_cart) {
       const product = catalogue[item.product_id];
-      if (!product) {
-        return sendJson(response, 404, { code: 'NOT_FOUND', message: `Product ${item.product_id} not found` });
-      }
+      if (!product) return { status: 404, body: { code: 'NOT_FOUND', message: `Product ${item.product_id} not found` } };
       total += (product.pay_what_you_want ? (item.amount ?? 0) : product.price) * item.quantity;
     }
     paymentCount += 1;
@@ -174,18 +188,47 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
       refunds: [],
       disputes: [],
     });
-    sendJson(response, 200, {
-      payment_id: paymentId,
-      client_secret: `${paymentId}_secret_sim`,
-      customer,
-      metadata: body.metadata ?? {},
-      total_amount: total,
-      payment_link: paymentLink,
-      product_cart: body.product_cart,
-      discount_id: null,
-      discount_ids: null,
-      expires_on: body.payment_link ? new Date(Date.UTC(2030, 0, 1)).toISOString() : null,
+    if (listingDelay > 0) hiddenFromList.set(paymentId, listingDelay);
+    return {
+      status: 200,
+      body: {
+        payment_id: paymentId,
+        client_secret: `${paymentId}_secret_sim`,
+        customer,
+        metadata: body.metadata ?? {},
+        total_amount: total,
+        payment_link: paymentLink,
+        product_cart: body.product_cart,
+        discount_id: null,
+        discount_ids: null,
+        expires_on: body.payment_link ? new Date(Date.UTC(2030, 0, 1)).toISOString() : null,
+      },
+    };
+  };
+
+  // GET /payments: newest first, page_number from 0, page_size up to 100, filters created_at_gte and
+  // customer_id; items are shaped like the SDK's PaymentListResponse (metadata, no payment_link).
+  const listPayments = (request: RecordedRequest, response: ServerResponse) => {
+    const query = new URL(request.url, 'http://localhost').searchParams;
+    const pageSize = Math.min(Number(query.get('page_size') ?? 10), 100);
+    const pageNumber = Number(query.get('page_number') ?? 0);
+    const createdFrom = query.get('created_at_gte');
+    const customerId = query.get('customer_id');
+    const listed = [...api.payments.values()].filter((payment) => {
+      const id = payment.payment_id as string;
+      const hiddenFor = hiddenFromList.get(id) ?? 0;
+      if (hiddenFor > 0) {
+        hiddenFromList.set(id, hiddenFor - 1);
+        return false;
+      }
+      return (
+        (createdFrom === null || Date.parse(payment.created_at as string) >= Date.parse(createdFrom)) &&
+        (customerId === null || (payment.customer as { customer_id: string }).customer_id === customerId)
+      );
     });
+    listed.reverse();
+    const page = listed.slice(pageNumber * pageSize, (pageNumber + 1) * pageSize);
+    sendJson(response, 200, { items: page.map(paymentListItem) });
   };
 
   // GET /products: page_number from 0, page_size up to 100, filters recurring and archived, as the API does.
@@ -217,6 +260,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
       path: (incoming.url ?? '/').split('?')[0] ?? '/',
       url: incoming.url ?? '/',
       authorization: incoming.headers.authorization,
+      userAgent: incoming.headers['user-agent'],
       body: parseJsonOrText(text),
     };
     api.requests.push(request);
@@ -248,6 +292,11 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     },
     held: (count) => (heldCount >= count ? Promise.resolve() : new Promise<void>((resolve) => heldWaiters.push({ count, resolve }))),
     payments: new Map(),
+    commit: (request) => void createPayment(request),
+    delayListing: (listCalls) => {
+      listingDelay = listCalls;
+    },
+    paymentLists: () => api.requests.filter((r) => r.method === 'GET' && r.path === '/payments').length,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -255,6 +304,25 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
       }),
   };
   return api;
+}
+
+function paymentListItem(payment: Record<string, unknown>): Record<string, unknown> {
+  const customer = payment.customer as { customer_id: string; email: string; name: string };
+  return {
+    brand_id: 'bus_sim',
+    created_at: payment.created_at,
+    currency: payment.currency,
+    customer: { customer_id: customer.customer_id, email: customer.email, name: customer.name },
+    digital_products_delivered: false,
+    has_license_key: false,
+    is_multi_subscription: false,
+    metadata: payment.metadata,
+    payment_id: payment.payment_id,
+    payment_provider: 'dodo',
+    subscription_ids: [],
+    total_amount: payment.total_amount,
+    status: payment.status,
+  };
 }
 
 function productRecord(id: string, product: CatalogueProduct): Record<string, unknown> {
@@ -331,6 +399,20 @@ export const answer = {
       response.write('{"payment_id":"pay_', () => written?.());
       return new Promise<void>(() => {});
     },
+  /** Creates the payment as asked, then answers with `then` instead (a lost answer to a committed POST). */
+  committedThen:
+    (then: Responder): Responder =>
+    (request, response, api) => {
+      api.commit(request);
+      return then(request, response, api);
+    },
+  /** Destroys the connection without any answer (the request arrived; the client sees a reset). */
+  reset: (): Responder => (_request, response) => void response.socket?.destroy(),
+  /** `101 Switching Protocols`, then silence: the answer never completes. */
+  switchingProtocols: (): Responder => (_request, response) => {
+    response.socket?.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    return new Promise<void>(() => {});
+  },
   /** Sends the status line and part of the body, then destroys the connection. */
   resetMidResponse: (): Responder => (_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });

@@ -118,7 +118,11 @@ describe('any arguments', () => {
         expect(Array.isArray(result.content)).toBe(true);
         for (const request of api.requests.slice(sentBefore)) {
           expect(request.body).not.toHaveProperty('idempotency_key');
-          expect(validateArguments(paymentInputSchema, asToolArguments(request.body)).ok).toBe(true);
+          // The server adds its reference (a key callers may not use); the rest is what the caller may send.
+          const { metadata, ...sent } = request.body as { metadata: Record<string, string> };
+          const { mcp_ref: reference, ...callerMetadata } = metadata;
+          expect(reference).toMatch(/^[\w-]{24}$/);
+          expect(validateArguments(paymentInputSchema, asToolArguments({ ...sent, metadata: callerMetadata })).ok).toBe(true);
         }
         const text = resultText(result);
         if (text.startsWith('Invalid arguments') || text.startsWith("Refused by this server's rules")) {

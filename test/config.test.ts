@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, readVariable } from '../src/config/config.js';
-import { BASE_URLS, ConfigError, DEFAULT_TIMEOUT_MS } from '../src/config/config-values.js';
+import {
+  BASE_URLS,
+  ConfigError,
+  DEFAULT_RECONCILE_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_TIMEOUT_MS,
+} from '../src/config/config-values.js';
 
 const DEFAULTS_WITHOUT_KEY = {
   apiKey: undefined,
   environment: 'test_mode',
   baseUrl: BASE_URLS.test_mode,
   timeoutMs: DEFAULT_TIMEOUT_MS,
+  reconcileMs: DEFAULT_RECONCILE_MS,
+  shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
   logLevel: 'info',
   confirm: 'auto',
   allowedProductIds: undefined,
@@ -39,14 +47,29 @@ describe('loadConfig', () => {
     );
   });
 
-  it.each(['abc', '0', '-5', '1.5', '10s', '1e3'])('refuses DODO_PAYMENTS_TIMEOUT_MS=%s', (value) => {
+  // 2147483648 used to be accepted and became a 1 ms timer (every payment an unknown outcome).
+  it.each(['abc', '0', '-5', '1.5', '10s', '1e3', '600001', '2147483648'])('refuses DODO_PAYMENTS_TIMEOUT_MS=%s', (value) => {
     expect(() => loadConfig({ DODO_PAYMENTS_TIMEOUT_MS: value })).toThrow(
-      /^DODO_PAYMENTS_TIMEOUT_MS must be a positive whole number of milliseconds/,
+      /^DODO_PAYMENTS_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000/,
     );
+  });
+
+  it.each(['abc', '-1', '1.5', '600001'])('refuses DODO_PAYMENTS_RECONCILE_MS=%s', (value) => {
+    expect(() => loadConfig({ DODO_PAYMENTS_RECONCILE_MS: value })).toThrow(
+      /^DODO_PAYMENTS_RECONCILE_MS must be a whole number of milliseconds from 0 to 600000/,
+    );
+  });
+
+  it('reads the reconciliation window (0 turns it off) and the shutdown grace period', () => {
+    expect(loadConfig({ DODO_PAYMENTS_RECONCILE_MS: '0' }).reconcileMs).toBe(0);
+    expect(loadConfig({ DODO_PAYMENTS_RECONCILE_MS: '600000' }).reconcileMs).toBe(600_000);
+    expect(loadConfig({ DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '250' }).shutdownGraceMs).toBe(250);
+    expect(() => loadConfig({ DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '60001' })).toThrow(/^DODO_PAYMENTS_SHUTDOWN_GRACE_MS must be/);
   });
 
   it('reads a valid timeout', () => {
     expect(loadConfig({ DODO_PAYMENTS_TIMEOUT_MS: '2500' }).timeoutMs).toBe(2500);
+    expect(loadConfig({ DODO_PAYMENTS_TIMEOUT_MS: '600000' }).timeoutMs).toBe(600_000);
   });
 
   it.each(['not a url', 'ftp://example.com', 'file:///etc/passwd'])('refuses DODO_PAYMENTS_BASE_URL=%s', (value) => {

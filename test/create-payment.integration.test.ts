@@ -42,7 +42,7 @@ describe('create_one_time_payment against the simulated Dodo API', () => {
 
     expect(api.requests).toHaveLength(1);
     expect(api.requests[0]).toMatchObject({ method: 'POST', path: '/payments', authorization: `Bearer ${TEST_KEY}` });
-    expect(api.requests[0]?.body).toEqual({ ...SAMPLE_PAYMENT, payment_link: true });
+    expect(api.requests[0]?.body).toEqual({ ...SAMPLE_PAYMENT, payment_link: true, metadata: { mcp_ref: expect.any(String) } });
   });
 
   it('creates a payment for an existing customer, sending only customer_id', async () => {
@@ -66,7 +66,7 @@ describe('create_one_time_payment against the simulated Dodo API', () => {
       product_cart: JSON.stringify(SAMPLE_PAYMENT.product_cart),
     });
     expect(result.isError).toBeFalsy();
-    expect(api.requests[0]?.body).toEqual({ ...SAMPLE_PAYMENT, payment_link: true });
+    expect(api.requests[0]?.body).toEqual({ ...SAMPLE_PAYMENT, payment_link: true, metadata: { mcp_ref: expect.any(String) } });
   });
 
   it('rejects invalid arguments with one line per field and sends nothing', async () => {
@@ -205,8 +205,16 @@ describe('configuration edge cases', () => {
     await logged.call(SAMPLE_PAYMENT);
     await logged.call({ ...SAMPLE_PAYMENT, billing: { country: 'AI' } });
     await logged.call({});
-    expect(lines.map((line) => JSON.parse(line).outcome)).toEqual(['created', 'rejected: 422 UNSUPPORTED_COUNTRY', 'invalid_input']);
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+    const events = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const toolCalls = events.filter((event) => event.event === 'tool_call');
+    expect(toolCalls.map((event) => event.outcome)).toEqual(['created', 'rejected: 422 UNSUPPORTED_COUNTRY', 'invalid_input']);
+    // Every POST is logged with the reference it carried, whoever waits for it.
+    const posts = events.filter((event) => event.event === 'payment_attempt');
+    expect(posts.map((event) => event.outcome)).toEqual(['created', 'rejected: 422 UNSUPPORTED_COUNTRY']);
+    expect(posts.map((event) => event.reference)).toEqual(
+      api.requests.map((request) => (request.body as { metadata: { mcp_ref: string } }).metadata.mcp_ref),
+    );
+    expect(toolCalls[0]).toMatchObject({
       event: 'tool_call',
       payment_id: expect.stringMatching(/^pay_/),
       environment: 'test_mode',

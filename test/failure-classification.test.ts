@@ -45,6 +45,20 @@ describe('describeFailure', () => {
     expect(describeFailure(statusError(429, {}), context).message).toContain('wait a few seconds');
   });
 
+  // A 303 after a POST means "processed, see elsewhere": calling it a rejection would free the key for a second payment.
+  it.each([300, 301, 302, 303, 307, 308])('treats a %i redirect as an unknown outcome, never a rejection', (status) => {
+    const failure = describeFailure(statusError(status, {}), context);
+    expect(failure.kind).toBe('unknown_outcome');
+    expect(failure.message).toContain('a redirect: the request was processed');
+    expect(failure.message).not.toContain('Nothing was created');
+  });
+
+  it('says a call cancelled before sending created nothing', () => {
+    const failure = classifyFailure({ type: 'cancelled_before_sending' });
+    expect(failure).toMatchObject({ kind: 'not_sent', label: 'cancelled_before_sending' });
+    expect(describePaymentFailure(failure, context)).toContain('Nothing was sent, so no payment was created');
+  });
+
   it.each([500, 502, 503, 504])('treats %i as an unknown outcome', (status) => {
     const failure = describeFailure(statusError(status, { code: 'INTERNAL_SERVER_ERROR', message: 'boom' }), context);
     expect(failure.kind).toBe('unknown_outcome');

@@ -1,87 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../src/idempotency/idempotency-store.js';
+import { canonicalJson, type Settlement } from '../src/idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory-store.js';
+import { describeIdempotencyStoreContract } from './support/idempotency-store-contract.js';
 
-const always = () => true;
-const never = () => false;
+describeIdempotencyStoreContract('in memory', () => new MemoryIdempotencyStore());
 
-describe('IdempotencyStore', () => {
-  it('runs a task once per key and replays its outcome for the same request', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    let runs = 0;
-    const task = async () => `payment ${++runs}`;
-    expect(await store.run('k', 'a', task, always)).toEqual({ conflict: false, replayed: false, value: 'payment 1' });
-    expect(await store.run('k', 'a', task, always)).toEqual({ conflict: false, replayed: true, value: 'payment 1' });
-    expect(runs).toBe(1);
-  });
+const replay = (): Settlement => 'replay';
+const open = () => new AbortController().signal;
 
-  it('shares one in-flight task among concurrent calls with the same key', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    let runs = 0;
-    let release!: (value: string) => void;
-    const task = () => {
-      runs++;
-      return new Promise<string>((resolve) => (release = resolve));
-    };
-    const calls = Array.from({ length: 20 }, () => store.run('k', 'a', task, always));
-    release('only one');
-    const results = await Promise.all(calls);
-    expect(runs).toBe(1);
-    expect(results.every((result) => !result.conflict && result.value === 'only one')).toBe(true);
-    expect(results.filter((result) => !result.conflict && !result.replayed)).toHaveLength(1);
-  });
-
-  it('reports a conflict when a key is reused for a different request', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    await store.run('k', 'a', async () => 'x', always);
-    expect(await store.run('k', 'b', async () => 'y', always)).toEqual({ conflict: true });
-  });
-
-  it('forgets outcomes it is told not to remember, so the key can be used again', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    await store.run('k', 'a', async () => 'rejected', never);
-    expect(store.size).toBe(0);
-    expect(await store.run('k', 'b', async () => 'created', always)).toMatchObject({ conflict: false, value: 'created' });
-  });
-
-  it('forgets a task that throws', async () => {
-    const store = new MemoryIdempotencyStore<string>();
-    await expect(store.run('k', 'a', () => Promise.reject(new Error('boom')), always)).rejects.toThrow('boom');
-    expect(store.size).toBe(0);
-  });
-
-  it('keeps at most maxKeys, dropping the oldest', async () => {
+describe('MemoryIdempotencyStore bounds', () => {
+  it('keeps at most maxKeys, dropping the oldest settled ones', async () => {
     const store = new MemoryIdempotencyStore<number>({ maxKeys: 3 });
-    for (let i = 0; i < 10; i++) await store.run(`k${i}`, 'a', async () => i, always);
+    for (let i = 0; i < 10; i++) await store.run(`k${i}`, 'a', async () => i, replay, open());
     expect(store.size).toBe(3);
-    expect(await store.run('k9', 'a', async () => -1, always)).toMatchObject({ replayed: true, value: 9 });
-    expect(await store.run('k0', 'a', async () => -1, always)).toMatchObject({ replayed: false, value: -1 });
+    expect(await store.run('k9', 'a', async () => -1, replay, open())).toEqual({ kind: 'replayed', value: 9 });
+    expect(await store.run('k0', 'a', async () => -1, replay, open())).toEqual({ kind: 'ran', value: -1 });
   });
 
-  it('never drops an entry still in flight to make room, so a repeat waits for it instead of running again', async () => {
-    const store = new MemoryIdempotencyStore<string>({ maxKeys: 2 });
-    let runs = 0;
-    const releases: (() => void)[] = [];
-    const task = () => {
-      const run = ++runs;
-      return new Promise<string>((resolve) => releases.push(() => resolve(`payment ${run}`)));
+  it('never drops an entry in flight to make room', async () => {
+    const store = new MemoryIdempotencyStore<number>({ maxKeys: 1 });
+    let release!: (value: number) => void;
+    const inFlight = store.run('held', 'a', () => new Promise<number>((resolve) => (release = resolve)), replay, open());
+    await store.run('other', 'a', async () => 2, replay, open());
+    const joined = store.run('held', 'a', async () => -1, replay, open());
+    release(1);
+    expect(await inFlight).toEqual({ kind: 'ran', value: 1 });
+    expect(await joined).toEqual({ kind: 'replayed', value: 1 });
+  });
+
+  it('never drops an outcome still to be resolved to make room', async () => {
+    const store = new MemoryIdempotencyStore<string>({ maxKeys: 1 });
+    await store.run(
+      'unknown',
+      'a',
+      async () => 'unknown',
+      () => 'resolve',
+      open(),
+    );
+    await store.run('other', 'a', async () => 'created', replay, open());
+    const priors: unknown[] = [];
+    const resolving = async (prior: unknown) => {
+      priors.push(prior);
+      return 'found';
     };
-    const inFlight = ['k0', 'k1', 'k2'].map((key) => store.run(key, 'a', task, always));
-    const repeat = store.run('k0', 'a', task, always);
-    expect(runs).toBe(3);
-    for (const release of releases) release();
-    await Promise.all(inFlight);
-    expect(await repeat).toEqual({ conflict: false, replayed: true, value: 'payment 1' });
+    await store.run('unknown', 'a', resolving, replay, open());
+    expect(priors).toEqual([{ kind: 'unresolved', outcome: 'unknown' }]);
   });
 
   it('forgets keys older than the time to live', async () => {
     let now = 0;
     const store = new MemoryIdempotencyStore<string>({ ttlMs: 1000, now: () => now });
-    await store.run('k', 'a', async () => 'first', always);
+    await store.run('k', 'a', async () => 'first', replay, open());
     now = 999;
-    expect(await store.run('k', 'a', async () => 'second', always)).toMatchObject({ value: 'first' });
+    expect(await store.run('k', 'a', async () => 'second', replay, open())).toEqual({ kind: 'replayed', value: 'first' });
     now = 1000;
-    expect(await store.run('k', 'a', async () => 'second', always)).toMatchObject({ replayed: false, value: 'second' });
+    expect(await store.run('k', 'a', async () => 'second', replay, open())).toEqual({ kind: 'ran', value: 'second' });
   });
 });
 
@@ -95,37 +68,37 @@ describe('canonicalJson', () => {
   });
 });
 
-describe('MemoryIdempotencyStore bounds', () => {
+describe('MemoryIdempotencyStore byte bound', () => {
   it('keeps the estimated bytes of remembered outcomes under its budget, dropping the oldest settled first', async () => {
     const store = new MemoryIdempotencyStore<string>({ maxBytes: 10_000 });
-    for (let index = 0; index < 10; index++) await store.run(`key-${index}`, 'a', async () => 'x'.repeat(3_000), always);
+    for (let index = 0; index < 10; index++) await store.run(`key-${index}`, 'a', async () => 'x'.repeat(3_000), replay, open());
     expect(store.bytes).toBeLessThanOrEqual(10_000);
     expect(store.size).toBe(3);
     // The newest three are kept: replays, not new runs.
     for (const index of [7, 8, 9]) {
-      expect(await store.run(`key-${index}`, 'a', async () => 'again', always)).toMatchObject({ replayed: true });
+      expect(await store.run(`key-${index}`, 'a', async () => 'again', replay, open())).toMatchObject({ kind: 'replayed' });
     }
-    expect(await store.run('key-0', 'a', async () => 'fresh', always)).toMatchObject({ replayed: false, value: 'fresh' });
+    expect(await store.run('key-0', 'a', async () => 'fresh', replay, open())).toEqual({ kind: 'ran', value: 'fresh' });
   });
 
   it('never evicts an entry in flight to make room, however far over the budget', async () => {
     const store = new MemoryIdempotencyStore<string>({ maxBytes: 100, maxKeys: 1 });
     const releases: (() => void)[] = [];
     const inFlight = [0, 1, 2].map((index) =>
-      store.run(`key-${index}`, 'a', () => new Promise<string>((resolve) => releases.push(() => resolve('y'.repeat(500)))), always),
+      store.run(`key-${index}`, 'a', () => new Promise<string>((resolve) => releases.push(() => resolve('y'.repeat(500)))), replay, open()),
     );
     expect(store.size).toBe(3);
-    const replay = store.run('key-0', 'a', async () => 'second run', always);
+    const repeat = store.run('key-0', 'a', async () => 'second run', replay, open());
     for (const release of releases) release();
-    expect(await replay).toMatchObject({ replayed: true, value: 'y'.repeat(500) });
+    expect(await repeat).toEqual({ kind: 'replayed', value: 'y'.repeat(500) });
     await Promise.all(inFlight);
     expect(store.size).toBe(1);
   });
 
   it('holds a digest of each request, not the request: a ~55 KB fingerprint costs no more than a short one', async () => {
     const store = new MemoryIdempotencyStore<string>();
-    await store.run('big', 'f'.repeat(55_000), async () => 'ok', always);
+    await store.run('big', 'f'.repeat(55_000), async () => 'ok', replay, open());
     expect(store.bytes).toBeLessThan(200);
-    expect(await store.run('big', `${'f'.repeat(54_999)}g`, async () => 'other', always)).toEqual({ conflict: true });
+    expect(await store.run('big', `${'f'.repeat(54_999)}g`, async () => 'other', replay, open())).toEqual({ kind: 'conflict' });
   });
 });

@@ -215,9 +215,9 @@ describe('payment input schema', () => {
       ['metadata[0].value: must be at most 500 characters'],
     ],
     [
-      '51 metadata entries',
-      { ...valid, metadata: Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: 'v' })) },
-      ['metadata: must have at most 50 entries'],
+      "50 metadata entries (Dodo allows 50; one is the server's reference)",
+      { ...valid, metadata: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' })) },
+      ['metadata: must have at most 49 entries'],
     ],
     ['an empty metadata key', { ...valid, metadata: [{ key: '', value: 'v' }] }, ['metadata[0].key: must not be empty']],
     [
@@ -230,6 +230,11 @@ describe('payment input schema', () => {
         ],
       },
       ['metadata[1].key: repeats "order"'],
+    ],
+    [
+      'the reserved metadata key mcp_ref',
+      { ...valid, metadata: [{ key: 'mcp_ref', value: 'mine' }] },
+      ['metadata[0].key: "mcp_ref" is reserved (the server\'s payment reference); use another key'],
     ],
     ...['__proto__', 'constructor', 'prototype'].map((key): [string, unknown, string[]] => [
       `the reserved metadata key ${key}`,

@@ -28,6 +28,7 @@ describe('faults over stdio', () => {
     const server = await initialized({
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
+      DODO_PAYMENTS_RECONCILE_MS: '0',
       DODO_PAYMENTS_LOG: 'debug',
     });
     const echo = `Bearer ${TEST_KEY}`;
@@ -65,6 +66,7 @@ describe('shutdown', () => {
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
       DODO_PAYMENTS_TIMEOUT_MS: '600000',
+      DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '0',
     });
     const abandonedBefore = api.abandoned();
     const release = api.hold();

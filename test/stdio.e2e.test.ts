@@ -146,7 +146,9 @@ describe('the built server, line by line', () => {
 
   it.each([
     [{ DODO_PAYMENTS_ENVIRONMENT: 'production' }, 'DODO_PAYMENTS_ENVIRONMENT must be one of test_mode, live_mode'],
-    [{ DODO_PAYMENTS_TIMEOUT_MS: 'soon' }, 'DODO_PAYMENTS_TIMEOUT_MS must be a positive whole number'],
+    [{ DODO_PAYMENTS_TIMEOUT_MS: 'soon' }, 'DODO_PAYMENTS_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000'],
+    [{ DODO_PAYMENTS_TIMEOUT_MS: '2147483648' }, 'DODO_PAYMENTS_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000'],
+    [{ DODO_PAYMENTS_RECONCILE_MS: '20s' }, 'DODO_PAYMENTS_RECONCILE_MS must be a whole number of milliseconds from 0 to 600000'],
   ])('exits with status 2 and one stderr line for %o', async (variables, message) => {
     const server = spawnRawServer(variables);
     expect(await server.exit()).toBe(2);

@@ -7,6 +7,12 @@ export const BASE_URLS: Record<Environment, string> = {
 };
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Ten minutes: far below what a timer can hold (2^31−1 ms), and longer than any sane wait for one request. */
+export const MAX_TIMEOUT_MS = 600_000;
+export const DEFAULT_RECONCILE_MS = 20_000;
+export const MAX_RECONCILE_MS = 600_000;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+export const MAX_SHUTDOWN_GRACE_MS = 60_000;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'off'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,4 +1,16 @@
-import { CONFIRM_MODES, ConfigError, DEFAULT_TIMEOUT_MS, ENVIRONMENTS, LOG_LEVELS, TRANSPORTS } from './config-values.js';
+import {
+  CONFIRM_MODES,
+  ConfigError,
+  DEFAULT_RECONCILE_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_TIMEOUT_MS,
+  ENVIRONMENTS,
+  LOG_LEVELS,
+  MAX_RECONCILE_MS,
+  MAX_SHUTDOWN_GRACE_MS,
+  MAX_TIMEOUT_MS,
+  TRANSPORTS,
+} from './config-values.js';
 
 /**
  * One row per environment variable: the loader, `--help`, and the tests that check the README and the
@@ -75,13 +87,16 @@ function redisUrl(value: string | undefined, name: string): string | undefined {
   return value;
 }
 
-function timeout(value: string | undefined, name: string): number {
-  if (value === undefined) return DEFAULT_TIMEOUT_MS;
-  const timeoutMs = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new ConfigError(`${name} must be a positive whole number of milliseconds (got ${JSON.stringify(value)})`);
-  }
-  return timeoutMs;
+/** Whole milliseconds in [min, max]; `fallback` when unset. */
+function milliseconds(fallback: number, min: number, max: number) {
+  return (value: string | undefined, name: string): number => {
+    if (value === undefined) return fallback;
+    const ms = Number(value);
+    if (!/^\d+$/.test(value) || ms < min || ms > max) {
+      throw new ConfigError(`${name} must be a whole number of milliseconds from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    }
+    return ms;
+  };
 }
 
 export const ENVIRONMENT_VARIABLES = {
@@ -111,7 +126,21 @@ export const ENVIRONMENT_VARIABLES = {
     summary: 'per-request timeout in ms',
     defaultText: String(DEFAULT_TIMEOUT_MS),
     inBundle: true,
-    parse: timeout,
+    parse: milliseconds(DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS),
+  }),
+  reconcileMs: variable({
+    name: 'DODO_PAYMENTS_RECONCILE_MS',
+    summary: 'how long to look for a payment whose answer was lost, in ms (0: off)',
+    defaultText: String(DEFAULT_RECONCILE_MS),
+    inBundle: false,
+    parse: milliseconds(DEFAULT_RECONCILE_MS, 0, MAX_RECONCILE_MS),
+  }),
+  shutdownGraceMs: variable({
+    name: 'DODO_PAYMENTS_SHUTDOWN_GRACE_MS',
+    summary: 'on shutdown, how long payments in flight may finish before they are aborted, in ms',
+    defaultText: String(DEFAULT_SHUTDOWN_GRACE_MS),
+    inBundle: false,
+    parse: milliseconds(DEFAULT_SHUTDOWN_GRACE_MS, 0, MAX_SHUTDOWN_GRACE_MS),
   }),
   confirm: variable({
     name: 'DODO_PAYMENTS_CONFIRM',

@@ -1,6 +1,7 @@
 import type { DodoPayments } from 'dodopayments';
-import type { PaymentCreateParams } from 'dodopayments/resources/payments';
+import type { PaymentCreateParams, PaymentListParams, PaymentListResponse } from 'dodopayments/resources/payments';
 import type { Product, ProductListParams } from 'dodopayments/resources/products/products';
+import { VERSION as SDK_VERSION } from 'dodopayments/version';
 import type { Config } from '../config/config.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
@@ -10,12 +11,22 @@ export interface DodoApi {
   createPayment(body: PaymentCreateParams, signal?: AbortSignal): Promise<unknown>;
   /** The API's answer as it came (a `Payment` when the API is well), for the caller to check. */
   retrievePayment(paymentId: string, signal?: AbortSignal): Promise<unknown>;
+  /** One page of `GET /payments`. */
+  listPayments(query: PaymentListParams, signal?: AbortSignal): Promise<PaymentListResponse[]>;
   /** One page of `GET /products`, the body as it came (`{ items: ProductListResponse[] }` when the API is well). */
   listProducts(query: ProductListParams, signal?: AbortSignal): Promise<unknown>;
   retrieveProduct(productId: string, signal?: AbortSignal): Promise<Product>;
 }
 
-export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { apiKey: string }): DodoApi {
+/**
+ * The SDK names itself after its class, which the bundle's minifier renames (`Z/JS 2.52.0`): the header is
+ * set here, the SDK's own name and version first, then this server's.
+ */
+export function userAgent(serverVersion: string): string {
+  return `DodoPayments/JS ${SDK_VERSION} dodo-payments-mcp/${serverVersion}`;
+}
+
+export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { apiKey: string; serverVersion: string }): DodoApi {
   // Loaded on the first call, not at start: a client that only lists tools never pays for it.
   let client: Promise<DodoPayments> | undefined;
   const loadClient = async () => {
@@ -31,12 +42,14 @@ export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { 
       logLevel: 'off',
       webhookKey: null,
       fetch: nodeHttpFetch,
+      defaultHeaders: { 'User-Agent': userAgent(config.serverVersion) },
     });
   };
   const sdk = () => (client ??= loadClient());
   return {
     createPayment: async (body, signal) => (await sdk()).payments.create(body, { signal }),
     retrievePayment: async (paymentId, signal) => (await sdk()).payments.retrieve(paymentId, { signal }),
+    listPayments: async (query, signal) => (await (await sdk()).payments.list(query, { signal })).items,
     // The raw body rather than the SDK's page, which turns a body that is not `{ items }` into an empty list.
     listProducts: async (query, signal) => (await sdk()).get('/products', { query, signal }),
     retrieveProduct: async (productId, signal) => (await sdk()).products.retrieve(productId, { signal }),

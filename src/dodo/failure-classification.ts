@@ -4,8 +4,9 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortEr
 /**
  * What a failed call means for the money:
  * - `rejected`: the API answered with a definite 4xx; nothing was created.
- * - `not_sent`: the request never reached the API (connection refused, DNS); nothing was created.
- * - `unknown_outcome`: the request may have been processed (timeout, 5xx, reset, unreadable 2xx, cancel).
+ * - `not_sent`: the request never reached the API (connection refused, DNS, cancelled before sending); nothing was created.
+ * - `unknown_outcome`: the request may have been processed (timeout, 5xx, 3xx, reset, unreadable 2xx,
+ *   cancelled after it may have left).
  * For reads, nothing changes either way; the kind only decides whether a retry may help.
  */
 type FailureKind = 'rejected' | 'not_sent' | 'unknown_outcome';
@@ -13,6 +14,7 @@ type FailureKind = 'rejected' | 'not_sent' | 'unknown_outcome';
 /** What went wrong on the wire, before anyone decides what it means or how to say it. */
 export type Condition =
   | { type: 'cancelled' }
+  | { type: 'cancelled_before_sending' }
   | { type: 'timeout' }
   | { type: 'not_sent'; code: string }
   | { type: 'broken_connection'; code: string }
@@ -63,9 +65,11 @@ export function classifyFailure(condition: Condition): ApiFailure {
   const label = labelOf(condition);
   switch (condition.type) {
     case 'not_sent':
+    case 'cancelled_before_sending':
       return { kind: 'not_sent', condition, label };
     case 'status':
-      return { kind: condition.status >= 500 ? 'unknown_outcome' : 'rejected', condition, label };
+      // A 3xx means the API processed the request and pointed elsewhere (a 303 after a POST): not a refusal.
+      return { kind: condition.status >= 400 && condition.status < 500 ? 'rejected' : 'unknown_outcome', condition, label };
     default:
       return { kind: 'unknown_outcome', condition, label };
   }

@@ -11,12 +11,20 @@ interface Transport {
   agent: Agent;
 }
 
+/**
+ * Pooled connections: a socket left idle is closed after `timeout` ms, or one second before the API's
+ * `Keep-Alive: timeout=N` hint when that is shorter (Node applies the hint only below this option). Without an
+ * idle limit, a POST written on a connection the API has just closed comes back as a reset: an unknown outcome
+ * for a request that never arrived.
+ */
+export const KEEP_ALIVE_AGENT_OPTIONS = { keepAlive: true, scheduling: 'lifo', timeout: 4_000 } as const;
+
 // node:http(s) (with TLS) take over 10 ms to load: loaded on the first request, not at start.
 const transports = new Map<string, Promise<Transport>>();
 function transportFor(protocol: 'http:' | 'https:'): Promise<Transport> {
   let transport = transports.get(protocol);
   if (!transport) {
-    const options = { keepAlive: true, scheduling: 'lifo' } as const;
+    const options = KEEP_ALIVE_AGENT_OPTIONS;
     transport =
       protocol === 'https:'
         ? import('node:https').then(({ request, Agent }) => ({ send: request as typeof httpRequest, agent: new Agent(options) }))
@@ -43,23 +51,34 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
     // A known length lets Node send headers and body in one write instead of chunked pieces.
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const request = send(url, { method: init.method ?? 'GET', headers, agent });
-    const onAbort = () => request.destroy(abortError());
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = () => signal?.removeEventListener('abort', onAbort);
-    request.on('error', (error) => {
-      settle();
+    // Settled exactly once, by whichever comes first: whatever the bytes, an abort (cancellation or the
+    // client's timeout) ends the call at once, and a socket that closes without an answer is an error.
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
       reject(error);
+      request.destroy();
+    };
+    const onAbort = () => fail(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.on('error', fail);
+    request.on('close', () => fail(Object.assign(new Error('connection closed before the answer was complete'), { code: 'ECONNRESET' })));
+    // A 101 hands the socket over to another protocol: no HTTP answer will ever complete on it.
+    request.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      fail(Object.assign(new Error('the API switched protocols instead of answering'), { code: 'UNEXPECTED_UPGRADE' }));
     });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', (error) => {
-        settle();
-        reject(error);
-      });
+      response.on('error', fail);
       response.on('end', () => {
-        settle();
-        if (!response.complete) return reject(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }));
+        if (!response.complete) return fail(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }));
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
         resolve(
           bufferedResponse(
             url.href,

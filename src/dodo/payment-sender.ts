@@ -7,7 +7,7 @@ type Payment = { payment_id: string } & Record<string, unknown>;
 
 export type SendResult =
   | { kind: 'created'; payment: Payment; attempts: number }
-  | { kind: ApiFailure['kind']; failure: ApiFailure; attempts: number };
+  | { kind: 'rejected' | 'not_sent' | 'unknown_outcome'; failure: ApiFailure; attempts: number };
 
 /** `POST /payments`, retried only where nothing can have been created, and checked to be a payment. */
 export async function sendPayment(api: DodoApi, body: PaymentCreateParams, options: Omit<RetryOptions, 'readOnly'>): Promise<SendResult> {

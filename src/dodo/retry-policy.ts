@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import type { ApiFailure } from './failure-classification.js';
+import { type ApiFailure, classifyFailure } from './failure-classification.js';
 
 const MAX_RETRIES = 2;
 export const MAX_RETRY_WAIT_MS = 10_000;
@@ -42,6 +42,8 @@ export async function callWithRetries<T>(
   { signal, sleep, logger, readOnly }: RetryOptions,
 ): Promise<Attempted<T>> {
   for (let attempt = 1; ; attempt++) {
+    // Checked before every attempt: a call cancelled now has sent nothing more, whatever came before.
+    if (signal.aborted) return { ok: false, failure: classifyFailure({ type: 'cancelled_before_sending' }), attempts: attempt - 1 };
     try {
       return { ok: true, value: await call(), attempts: attempt };
     } catch (error) {
@@ -50,8 +52,6 @@ export async function callWithRetries<T>(
       if (delay === undefined) return { ok: false, failure, attempts: attempt };
       logger.debug('retry', { after: failure.label, attempt, delay_ms: delay });
       await sleep(delay, signal);
-      // Cancelled while waiting: the last failure stands (for a write, it was a definite one).
-      if (signal.aborted) return { ok: false, failure, attempts: attempt };
     }
   }
 }

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
-import type { IdempotencyStore, IdempotentRun } from './idempotency-store.js';
+import type { IdempotencyStore, IdempotentRun, IdempotentTask, PriorRun, Settlement } from './idempotency-store.js';
 
 const DEFAULT_MAX_KEYS = 10_000;
 /** What the remembered outcomes may take, estimated from their serialized size (see estimatedBytes). */
 const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+const LEFT = Symbol('left');
 
-interface Entry<T> {
+type Entry<T> = {
   /** A digest of the request, not the request: at the schema's largest arguments that is ~55 KB per key. */
   fingerprint: string;
-  outcome: Promise<T>;
-  settled: boolean;
   storedAt: number;
+  /** The key, the digest and (once settled) the outcome, as estimated for the byte bound. */
   bytes: number;
-}
+} & (
+  | { state: 'in_flight'; outcome: Promise<T>; waiting: number; controller: AbortController }
+  | { state: 'settled'; value: T; settlement: Exclude<Settlement, 'forget'> }
+);
 
 export interface IdempotencyStoreOptions {
   maxKeys?: number;
@@ -24,7 +27,8 @@ export interface IdempotencyStoreOptions {
 
 /**
  * The idempotency store in this process's memory: bounded by key count, by the estimated bytes of what it
- * remembers, and by age; lost on restart. The oldest settled entries go first; an entry in flight never does.
+ * remembers, and by age; lost on restart. The oldest replayable entries go first; an entry in flight, or one
+ * whose outcome is still to be resolved, never does (dropping it would let a retry send without looking first).
  */
 export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -55,45 +59,96 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     return this.totalBytes;
   }
 
-  async run(key: string, fingerprint: string, task: () => Promise<T>, remember: (value: T) => boolean): Promise<IdempotentRun<T>> {
+  async run(
+    key: string,
+    fingerprint: string,
+    task: IdempotentTask<T>,
+    settle: (value: T) => Settlement,
+    signal: AbortSignal,
+  ): Promise<IdempotentRun<T>> {
     this.evictExpired();
     const digest = createHash('sha256').update(fingerprint).digest('base64');
     const existing = this.entries.get(key);
-    if (existing) {
-      if (existing.fingerprint !== digest) return { conflict: true };
-      return { conflict: false, replayed: true, value: await existing.outcome };
-    }
-    const entry: Entry<T> = {
-      fingerprint: digest,
-      outcome: task(),
-      settled: false,
+    if (existing && existing.fingerprint !== digest) return { kind: 'conflict' };
+    if (signal.aborted) return { kind: 'left' };
+    if (existing?.state === 'in_flight') return this.wait(existing, signal, 'replayed');
+    if (existing?.settlement === 'replay') return { kind: 'replayed', value: existing.value };
+    const prior: PriorRun<T> | undefined = existing && { kind: 'unresolved', outcome: existing.value };
+    return this.wait(this.start(key, digest, task, settle, prior), signal, 'ran');
+  }
+
+  private start(
+    key: string,
+    fingerprint: string,
+    task: IdempotentTask<T>,
+    settle: (value: T) => Settlement,
+    prior: PriorRun<T> | undefined,
+  ): Extract<Entry<T>, { state: 'in_flight' }> {
+    const controller = new AbortController();
+    const entry = {
+      fingerprint,
       storedAt: this.now(),
-      bytes: key.length + digest.length,
+      bytes: key.length + fingerprint.length,
+      state: 'in_flight' as const,
+      waiting: 0,
+      controller,
+      outcome: task(prior, controller.signal),
     };
-    this.entries.set(key, entry);
-    this.totalBytes += entry.bytes;
-    this.evictOverflow(entry);
-    const forget = () => {
-      if (this.entries.get(key) === entry) this.drop(key, entry);
-    };
+    // Re-inserted, not updated, so the map stays in order of age (eviction relies on it).
+    this.set(key, entry);
+    const isCurrent = () => this.entries.get(key) === entry;
+    // Settles the entry whoever is still waiting: the outcome belongs to the key, not to a caller.
+    entry.outcome.then(
+      (value) => {
+        if (!isCurrent()) return;
+        const settlement = settle(value);
+        if (settlement === 'forget') this.drop(key);
+        else {
+          const bytes = key.length + fingerprint.length + estimatedBytes(value);
+          this.set(key, { fingerprint, storedAt: entry.storedAt, bytes, state: 'settled', value, settlement });
+        }
+      },
+      () => {
+        if (isCurrent()) this.drop(key);
+      },
+    );
+    return entry;
+  }
+
+  /** The run's value for this caller, or `left` if it cancels first; the run is aborted when its last caller leaves. */
+  private async wait(
+    entry: Extract<Entry<T>, { state: 'in_flight' }>,
+    signal: AbortSignal,
+    kind: 'ran' | 'replayed',
+  ): Promise<IdempotentRun<T>> {
+    entry.waiting += 1;
+    let onAbort!: () => void;
+    const left = new Promise<typeof LEFT>((resolve) => {
+      onAbort = () => resolve(LEFT);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      const value = await entry.outcome;
-      entry.settled = true;
-      if (!remember(value)) forget();
-      else if (this.entries.get(key) === entry) {
-        const outcomeBytes = estimatedBytes(value);
-        entry.bytes += outcomeBytes;
-        this.totalBytes += outcomeBytes;
-        this.evictOverflow(entry);
-      }
-      return { conflict: false, replayed: false, value };
-    } catch (error) {
-      forget();
-      throw error;
+      const value = await Promise.race([entry.outcome, left]);
+      if (value !== LEFT) return { kind, value };
+      if (entry.waiting === 1) entry.controller.abort();
+      return { kind: 'left' };
+    } finally {
+      entry.waiting -= 1;
+      signal.removeEventListener('abort', onAbort);
     }
   }
 
-  private drop(key: string, entry: Entry<T>): void {
+  /** Stores `entry` under `key` as the newest entry, then makes room by count and by bytes. */
+  private set(key: string, entry: Entry<T>): void {
+    this.drop(key);
+    this.entries.set(key, entry);
+    this.totalBytes += entry.bytes;
+    this.evictOverflow(entry);
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
     this.entries.delete(key);
     this.totalBytes -= entry.bytes;
   }
@@ -103,15 +158,15 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     const cutoff = this.now() - this.ttlMs;
     for (const [key, entry] of this.entries) {
       if (entry.storedAt > cutoff) break;
-      if (entry.settled) this.drop(key, entry);
+      if (entry.state === 'settled') this.drop(key);
     }
   }
 
-  /** Oldest settled entries first, never one in flight nor the one just stored (it is the likeliest to be retried). */
+  /** Oldest replayable entries first; never one in flight or still to be resolved, nor the one just stored (the likeliest to be retried). */
   private evictOverflow(newest: Entry<T>): void {
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= this.maxKeys && this.totalBytes <= this.maxBytes) break;
-      if (entry.settled && entry !== newest) this.drop(key, entry);
+      if (entry.state === 'settled' && entry.settlement === 'replay' && entry !== newest) this.drop(key);
     }
   }
 }

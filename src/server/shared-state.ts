@@ -5,6 +5,8 @@ import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import type { PaymentOutcome } from '../tools/create-one-time-payment/payment-outcome.js';
+import { SERVER_VERSION } from './create-server.js';
+import { InFlightPayments } from './in-flight-payments.js';
 
 /**
  * What outlives a connection: created once per process by the entry point and given to every server
@@ -19,18 +21,21 @@ export interface SharedState {
   /** Waits between retries; tests pass one that does not wait. */
   sleep: Sleep;
   now: () => number;
+  /** Payment runs in flight, drained on shutdown. */
+  payments: InFlightPayments;
 }
 
-export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api'>> & { api?: DodoApi };
+export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api' | 'payments'>> & { api?: DodoApi };
 
 export function createSharedState(config: Config, overrides: SharedStateOverrides = {}): SharedState {
   let api = overrides.api;
   return {
     config,
-    api: () => (api ??= createDodoApi({ ...config, apiKey: config.apiKey ?? '' })),
+    api: () => (api ??= createDodoApi({ ...config, apiKey: config.apiKey ?? '', serverVersion: SERVER_VERSION })),
     idempotency: overrides.idempotency ?? new MemoryIdempotencyStore(),
     logger: overrides.logger ?? silentLogger,
     sleep: overrides.sleep ?? abortableSleep,
     now: overrides.now ?? Date.now,
+    payments: new InFlightPayments(),
   };
 }

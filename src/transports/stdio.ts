@@ -36,9 +36,13 @@ class SharedDrainStdioTransport extends StdioServerTransport {
   }
 }
 
-/** One MCP server on stdin/stdout; closing stdin, SIGTERM or SIGINT stops it and ends the process. */
+/**
+ * One MCP server on stdin/stdout. Closing stdin, SIGTERM or SIGINT stops it without losing a payment: new calls
+ * are refused, payments in flight get DODO_PAYMENTS_SHUTDOWN_GRACE_MS to finish, the rest are aborted, and each
+ * one's outcome is logged (`created`, or `unknown_outcome` with its reference) before the process ends.
+ */
 export async function serveStdio(shared: SharedState): Promise<void> {
-  const { logger } = shared;
+  const { logger, payments, config } = shared;
   routeProcessWarnings(logger);
   const inFlight = new Set<Promise<unknown>>();
   const server = createServer(shared, {
@@ -53,19 +57,23 @@ export async function serveStdio(shared: SharedState): Promise<void> {
     logger.warn('protocol_error', { error: error instanceof SyntaxError ? 'malformed JSON line ignored' : error.message });
 
   let stopping = false;
-  const stop = (reason: string) => {
+  const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('stopped', { reason });
-    // Closing the server aborts in-flight calls; each then ends and logs its outcome before the process exits.
-    void server
+    logger.info('stopping', { reason, grace_ms: config.shutdownGraceMs });
+    const { finished, aborted } = await payments.drain(config.shutdownGraceMs);
+    // The answers of calls that just ended are written (a few promise turns later) before the transport closes.
+    await new Promise((resolve) => setImmediate(resolve));
+    logger.info('stopped', { reason, payments_finished: finished, payments_aborted: aborted });
+    // Closing the server aborts what is left (read-only calls); each logs its outcome before the process ends.
+    await server
       .close()
       .then(() => Promise.allSettled(inFlight))
       .finally(() => process.exit(0));
   };
-  process.stdin.on('end', () => stop('stdin closed'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.stdin.on('end', () => void stop('stdin closed'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 
   const lines = new LineLimiter(MAX_LINE_BYTES, (head, bytes) => {
     const id = leadingRequestId(head);

@@ -27,6 +27,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     baseUrl: 'http://127.0.0.1:9',
     // Long enough that no call in a test ends by it; tests of the timeout drive it with endedByApiTimeout.
     timeoutMs: 30_000,
+    reconcileMs: 0,
+    shutdownGraceMs: 0,
     logLevel: 'info',
     confirm: 'auto',
     transport: 'stdio',

@@ -1,5 +1,6 @@
 import type { CustomerRequest } from 'dodopayments/resources/payments';
 import { z } from 'zod';
+import { RECONCILE_KEY_NAME } from '../../dodo/payment-reconciliation.js';
 import { allowedString } from '../../schema/allowed-values.js';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from './dodo-enums.js';
 
@@ -104,13 +105,15 @@ const cartItemSchema = z.strictObject({
     .optional(),
 });
 
-// Dodo's documented limits.
-const METADATA_MAX_ENTRIES = 50;
+// Dodo's documented limits; of its 50 keys, one is reserved for the server's payment reference
+// (see dodo/payment-reconciliation.ts).
+const METADATA_MAX_ENTRIES = 49;
 const METADATA_KEY_LENGTH = 40;
 const METADATA_VALUE_LENGTH = 500;
 
 /** Keys refused in metadata, with the reason the error gives. */
 const RESERVED_METADATA_KEYS = new Map([
+  [RECONCILE_KEY_NAME, "the server's payment reference"],
   ['__proto__', 'a JavaScript object key'],
   ['constructor', 'a JavaScript object key'],
   ['prototype', 'a JavaScript object key'],

@@ -2,11 +2,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
-import { describePaymentFailure } from '../../dodo/failure-messages.js';
-import { sendPayment } from '../../dodo/payment-sender.js';
-import { canonicalJson } from '../../idempotency/idempotency-store.js';
+import { describePaymentFailure, describeRecoveredPayment, describeUnfoundPayment } from '../../dodo/failure-messages.js';
+import { generatedIdempotencyKey, paymentReference } from '../../dodo/payment-reconciliation.js';
+import { canonicalJson, type PriorRun } from '../../idempotency/idempotency-store.js';
 import { validateArguments } from '../../schema/argument-validation.js';
 import { errorResult, MISSING_KEY_RESULT, structuredResult, type ToolContext, type ToolModule, toolCallLog } from '../tool.js';
+import { createPaymentOnce, paymentSettlement } from './exactly-once.js';
 import { describeGuardrails, type Guardrails, guardrailViolations } from './guardrails.js';
 import { paymentInputSchema } from './input-schema.js';
 import { describeLivePayment, lookUpProducts, notConfirmedMessage } from './live-confirmation.js';
@@ -32,7 +33,7 @@ function describeCreatePaymentTool(environment: Environment, guardrails: Guardra
     'Create a Dodo Payments one-time payment for product_cart; send the customer its payment_link (checkout URL).',
     "Amounts are integers in the currency's smallest unit (1999 = 19.99 USD).",
     'customer: exactly one of customer_id or email.',
-    'To retry, repeat the idempotency_key; if an outcome is unknown, check first.',
+    'To retry, repeat the idempotency_key; an unknown outcome names the key to retry with.',
     ...describeGuardrails(guardrails),
     ENVIRONMENT_NOTES[environment],
   ].join('\n');
@@ -49,7 +50,7 @@ export const createOneTimePaymentTool: ToolModule = {
 };
 
 async function createPayment(args: unknown, context: ToolContext): Promise<CallToolResult> {
-  const { config, api, logger, idempotency, confirmer, sleep, signal } = context;
+  const { config, api, idempotency, confirmer, signal } = context;
   const finish = toolCallLog(createOneTimePaymentTool.name, context);
 
   const validation = validateArguments(paymentInputSchema, args);
@@ -62,72 +63,93 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   }
   if (config.apiKey === undefined) return finish('not_configured', MISSING_KEY_RESULT);
 
-  const { idempotency_key: idempotencyKey, ...body } = validation.value;
+  const { idempotency_key: callerKey, ...body } = validation.value;
+  // A call without a key gets one, so that an unknown outcome can be looked for and retried under it.
+  const idempotencyKey = callerKey ?? (await generatedIdempotencyKey());
+  const reference = await paymentReference(idempotencyKey);
+  if (!context.payments.accepting) {
+    return finish('shutting_down', errorResult('The server is shutting down; nothing was sent. Call again once it is back.'));
+  }
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
-  const send = async (): Promise<PaymentOutcome> => {
-    if (mustConfirm) {
-      const summary = describeLivePayment(
-        body,
-        await lookUpProducts(
-          api(),
-          body.product_cart.map((item) => item.product_id),
-          signal,
-        ),
-      );
-      const answer = await confirmer.ask(summary, signal);
+  const run = async (prior: PriorRun<PaymentOutcome> | undefined, runSignal: AbortSignal): Promise<PaymentOutcome> => {
+    // A replay or a run resolving an earlier unknown outcome does not ask again: the user already confirmed it.
+    if (mustConfirm && !prior) {
+      const products = await lookUpProducts(api(), productIdsOf(body), runSignal);
+      const answer = await confirmer.ask(describeLivePayment(body, products), runSignal);
       if (answer !== 'confirmed') return { kind: 'not_confirmed', answer, attempts: 0 };
     }
-    return sendPayment(api(), body, { signal, sleep, logger });
+    return createPaymentOnce(body, reference, prior, { ...context, signal: runSignal });
   };
+  // Shutdown waits for the run itself (its POST and the log line of its outcome), not for the callers waiting on it.
+  const trackedRun: typeof run = (prior, runSignal) => context.payments.track(run(prior, runSignal));
 
-  let outcome: PaymentOutcome;
-  let replayed = false;
-  if (idempotencyKey === undefined) {
-    outcome = await send();
-  } else {
-    // Unknown outcomes stay tied to their key too: re-sending under it could charge twice.
-    const run = await idempotency.run(
-      idempotencyKey,
-      canonicalJson(body),
-      send,
-      (done) => done.kind === 'created' || done.kind === 'unknown_outcome',
+  const stored = await idempotency.run(
+    idempotencyKey,
+    canonicalJson(body),
+    trackedRun,
+    paymentSettlement(config.reconcileMs > 0, callerKey !== undefined),
+    AbortSignal.any([signal, context.payments.signal]),
+  );
+  if (stored.kind === 'conflict') {
+    return finish(
+      'idempotency_conflict',
+      errorResult(
+        `idempotency_key: ${JSON.stringify(idempotencyKey)} was already used for a different payment on this server. ` +
+          'Use a fresh key for a new payment, or repeat the original arguments to get the original result. Nothing was sent.',
+      ),
     );
-    if (run.conflict) {
-      return finish(
-        'idempotency_conflict',
-        errorResult(
-          `idempotency_key: ${JSON.stringify(idempotencyKey)} was already used for a different payment on this server. ` +
-            'Use a fresh key for a new payment, or repeat the original arguments to get the original result. Nothing was sent.',
-        ),
-      );
-    }
-    ({ value: outcome, replayed } = run);
+  }
+  if (stored.kind === 'left') {
+    return finish(
+      'cancelled',
+      errorResult(
+        `The call was cancelled. Any payment request already sent is recorded under idempotency_key ${JSON.stringify(idempotencyKey)}: ` +
+          'call again with it and the same arguments to learn the outcome without creating a second payment.',
+      ),
+      { reference },
+    );
   }
 
-  const logFields = { attempts: replayed ? 0 : outcome.attempts, replayed };
+  const { value: outcome } = stored;
+  const replayed = stored.kind === 'replayed';
+  const logFields = { attempts: replayed ? 0 : outcome.attempts, replayed, reference };
+  const apiContext = { baseUrl: config.baseUrl, environment: config.environment };
   switch (outcome.kind) {
-    case 'created':
-      return finish('created', structuredResult(createdPaymentResult(outcome.payment, config.environment)), {
+    case 'created': {
+      const result = structuredResult(createdPaymentResult(outcome.payment, config.environment));
+      if (outcome.recovered) {
+        const cause = outcome.recovered.failure
+          ? describeRecoveredPayment(outcome.recovered.failure, outcome.payment.payment_id, apiContext)
+          : `Recovered: an earlier attempt under this idempotency_key created ${outcome.payment.payment_id}; this is that payment, not a new one.`;
+        result.content.unshift({ type: 'text', text: cause });
+      }
+      return finish('created', result, {
         ...logFields,
         payment_id: outcome.payment.payment_id,
+        recovered: outcome.recovered !== undefined,
       });
+    }
     case 'not_confirmed':
       return finish(`not_confirmed: ${outcome.answer}`, errorResult(notConfirmedMessage(outcome.answer, confirmer.timeoutMs)), logFields);
-    default: {
-      const apiContext = {
-        baseUrl: config.baseUrl,
-        environment: config.environment,
-        productIds: body.product_cart.map((item) => item.product_id),
-      };
+    case 'unknown_outcome': {
+      const retryKey = { key: idempotencyKey, callerGave: callerKey !== undefined };
+      const unresolved = describePaymentFailure(outcome.failure, { ...apiContext, productIds: productIdsOf(body) });
       const keyNote =
-        idempotencyKey !== undefined && outcome.kind === 'unknown_outcome'
-          ? ' This idempotency_key stays tied to that attempt: calling again with it returns this message. Once you know no payment was created, retry with a new key.'
-          : '';
+        config.reconcileMs > 0
+          ? ` Calling again with idempotency_key ${JSON.stringify(idempotencyKey)} and the same arguments looks for this payment first and sends a new request only if none exists.`
+          : callerKey !== undefined
+            ? ' This idempotency_key stays tied to that attempt: calling again with it returns this message. Once you know no payment was created, retry with a new key.'
+            : '';
+      const message = outcome.search ? describeUnfoundPayment(outcome.failure, outcome.search, retryKey, apiContext) : unresolved + keyNote;
+      return finish(`unknown_outcome: ${outcome.failure.label}`, errorResult(message), logFields);
+    }
+    default:
       return finish(
         `${outcome.kind}: ${outcome.failure.label}`,
-        errorResult(describePaymentFailure(outcome.failure, apiContext) + keyNote),
+        errorResult(describePaymentFailure(outcome.failure, { ...apiContext, productIds: productIdsOf(body) })),
         logFields,
       );
-    }
   }
 }
+
+const productIdsOf = (body: { product_cart: readonly { product_id: string }[] }) => body.product_cart.map((item) => item.product_id);

@@ -1,0 +1,85 @@
+// The built server as a process, shut down with a payment in flight: no POST may vanish from the log.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { userAgent } from '../src/dodo/api-client.js';
+import { useFakeDodoApi } from './support/fake-api-suite.js';
+import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
+import { initializeRequest, type RawServer, spawnRawServer } from './support/spawned-server.js';
+
+const api = useFakeDodoApi();
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+async function initialized(variables: Record<string, string>): Promise<RawServer> {
+  const server = spawnRawServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, ...variables });
+  server.send(initializeRequest(1));
+  await server.response(1);
+  server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return server;
+}
+
+const callRequest = (id: number, args: object = SAMPLE_PAYMENT) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'create_one_time_payment', arguments: args },
+});
+
+const logEvents = (server: RawServer) =>
+  server
+    .stderr()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const sentReference = (index: number) => (api.requests[index]?.body as { metadata?: { mcp_ref?: string } } | undefined)?.metadata?.mcp_ref;
+
+describe('shutdown with a payment in flight', () => {
+  it('lets a POST in flight finish within the grace period, logs it as created, and refuses new calls meanwhile', async () => {
+    const server = await initialized({});
+    api.requests.length = 0;
+    const release = api.hold();
+    server.send(callRequest(2));
+    await api.held(1);
+    server.process.kill('SIGTERM');
+    await expect.poll(() => logEvents(server).some((event) => event.event === 'stopping')).toBe(true);
+    server.send(callRequest(3));
+    expect(JSON.stringify(await server.response(3))).toContain('shutting down; nothing was sent');
+    release();
+    expect(await server.exit()).toBe(0);
+    expect(JSON.stringify(await server.response(2))).toContain('pay_sim');
+    const events = logEvents(server);
+    expect(events.find((event) => event.event === 'payment_attempt')).toMatchObject({ outcome: 'created', reference: sentReference(0) });
+    expect(events.find((event) => event.event === 'stopped')).toMatchObject({ payments_finished: 1, payments_aborted: 0 });
+    expect(api.paymentPosts()).toBe(1);
+    // Sent by the bundle, whose minifier renamed the SDK's class: the SDK's own name, then ours.
+    expect(api.requests[0]?.userAgent).toBe(userAgent(version));
+    expect(api.requests[0]?.userAgent).toMatch(/^DodoPayments\/JS 2\.\d+\.\d+ dodo-payments-mcp\/\d+\.\d+\.\d+$/);
+  });
+
+  it.each([
+    ['SIGTERM', (server: RawServer) => server.process.kill('SIGTERM')],
+    ['SIGINT', (server: RawServer) => server.process.kill('SIGINT')],
+    ['closing stdin', (server: RawServer) => server.process.stdin.end()],
+  ])('%s: a POST still unanswered after the grace period is aborted and logged as unknown with its reference', async (_name, stop) => {
+    const server = await initialized({ DODO_PAYMENTS_TIMEOUT_MS: '600000', DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '50' });
+    api.requests.length = 0;
+    let arrived!: () => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    api.script((request, _response, fake) => {
+      fake.commit(request);
+      arrived();
+      return new Promise<void>(() => {});
+    });
+    server.send(callRequest(2, { ...SAMPLE_PAYMENT, idempotency_key: 'shutdown-order' }));
+    await arrival;
+    stop(server);
+    expect(await server.exit()).toBe(0);
+    const events = logEvents(server);
+    expect(events.find((event) => event.event === 'payment_attempt')).toMatchObject({
+      outcome: 'unknown_outcome: cancelled',
+      reference: sentReference(0),
+    });
+    expect(events.find((event) => event.event === 'stopped')).toMatchObject({ payments_finished: 0, payments_aborted: 1 });
+    expect(api.paymentPosts()).toBe(1);
+  });
+});
