@@ -1,4 +1,4 @@
-import { Agent, createServer, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEEP_ALIVE_AGENT_OPTIONS, nodeHttpFetch } from '../src/dodo/node-http-fetch.js';

@@ -90,7 +90,9 @@ describe.each(CAUSES)('an unknown outcome from %s', (_cause, lose, causeText) =>
     const text = resultText(result);
     expect(result.isError).toBe(true);
     expect(text).toContain(causeText);
-    expect(text).toMatch(/looked for it 10 time\(s\) over 18\.8 s in GET \/payments \(created since .*, metadata mcp_ref=[\w-]{24}\) and did not find it/);
+    expect(text).toMatch(
+      /looked for it 10 time\(s\) over 18\.8 s in GET \/payments \(created since .*, metadata mcp_ref=[\w-]{24}\) and did not find it/,
+    );
     expect(text).toContain(`Retrying with the same idempotency_key "${args.idempotency_key}" and the same arguments is safe`);
     expect(api.paymentPosts()).toBe(1);
     expect(api.paymentLists()).toBe(10);
@@ -101,7 +103,9 @@ describe.each(CAUSES)('an unknown outcome from %s', (_cause, lose, causeText) =>
     expect(resultText(retry)).not.toContain('Recovered');
     expect(api.paymentPosts()).toBe(2);
     expect(api.paymentLists()).toBe(11);
-    const references = api.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { metadata: Record<string, string> }).metadata.mcp_ref);
+    const references = api.requests
+      .filter((r) => r.method === 'POST')
+      .map((r) => (r.body as { metadata: Record<string, string> }).metadata.mcp_ref);
     expect(new Set(references).size).toBe(1);
   });
 });
@@ -255,9 +259,11 @@ describe('a call cancelled before anything was sent', () => {
     const cancelled = cancellableCall(waiting, args);
     onWait = () => cancelled.controller.abort();
     await expect(cancelled.result).rejects.toThrow();
-    await expect.poll(() => local.find((event) => event.event === 'payment_attempt')).toMatchObject({
-      outcome: 'not_sent: cancelled_before_sending',
-    });
+    await expect
+      .poll(() => local.find((event) => event.event === 'payment_attempt'))
+      .toMatchObject({
+        outcome: 'not_sent: cancelled_before_sending',
+      });
     onWait = () => {};
     expect((await waiting.call(args)).isError).toBeFalsy();
     expect(api.paymentPosts()).toBe(2);

@@ -50,6 +50,15 @@ function list(value: string | undefined): string[] | undefined {
   return items?.length ? items : undefined;
 }
 
+function redisUrl(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  // The value may hold a password: the message names the variable, never echoes it.
+  if (!URL.canParse(value) || !['redis:', 'rediss:'].includes(new URL(value).protocol)) {
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL`);
+  }
+  return value;
+}
+
 function baseUrl(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (!URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol)) {
@@ -126,6 +135,13 @@ export const ENVIRONMENT_VARIABLES = {
     defaultText: 'info',
     inBundle: false,
     parse: choice(LOG_LEVELS, 'info'),
+  }),
+  redisUrl: variable({
+    name: 'DODO_PAYMENTS_REDIS_URL',
+    summary: 'redis:// or rediss:// URL of a Redis shared by every instance for idempotency keys (default: in memory)',
+    secret: true,
+    inBundle: false,
+    parse: redisUrl,
   }),
   allowedProductIds: variable({
     name: 'DODO_PAYMENTS_ALLOWED_PRODUCT_IDS',

@@ -5,7 +5,12 @@ import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
 import { describePaymentFailure, describeRecoveredPayment, describeUnfoundPayment } from '../../dodo/failure-messages.js';
 import { generatedIdempotencyKey, paymentReference } from '../../dodo/payment-reconciliation.js';
-import { canonicalJson, type PriorRun } from '../../idempotency/idempotency-store.js';
+import {
+  canonicalJson,
+  IdempotencyStoreUnavailable,
+  IdempotentRunStillInFlight,
+  type PriorRun,
+} from '../../idempotency/idempotency-store.js';
 import { validateArguments } from '../../schema/argument-validation.js';
 import type { ConfirmationAnswer } from '../../server/user-confirmation.js';
 import {
@@ -88,15 +93,38 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     return createPaymentOnce(body, reference, prior, { ...context, signal: runSignal });
   };
 
-  const stored = await context.payments.track(
-    idempotency.run(
-      idempotencyKey,
-      canonicalJson(body),
-      run,
-      paymentSettlement(config.reconcileMs > 0, callerKey !== undefined),
-      AbortSignal.any([signal, context.payments.signal]),
-    ),
-  );
+  const stored = await context.payments
+    .track(
+      idempotency.run(
+        idempotencyKey,
+        canonicalJson(body),
+        run,
+        paymentSettlement(config.reconcileMs > 0, callerKey !== undefined),
+        AbortSignal.any([signal, context.payments.signal]),
+      ),
+    )
+    .catch((error: unknown) => {
+      if (error instanceof IdempotencyStoreUnavailable || error instanceof IdempotentRunStillInFlight) return error;
+      throw error;
+    });
+  if (stored instanceof IdempotencyStoreUnavailable) {
+    return finish(
+      'idempotency_store_unavailable',
+      errorResult(
+        `The idempotency store (Redis) is unreachable; nothing was sent. Retry later${callerKey === undefined ? '' : ' with the same idempotency_key and arguments'}.`,
+      ),
+    );
+  }
+  if (stored instanceof IdempotentRunStillInFlight) {
+    return finish(
+      'idempotency_key_busy',
+      errorResult(
+        `Another call with idempotency_key ${JSON.stringify(idempotencyKey)} is still in progress on another server instance; ` +
+          'this call sent nothing. Call again later with the same key and arguments to get its outcome.',
+      ),
+      { reference },
+    );
+  }
   if (stored.kind === 'conflict') {
     return finish(
       'idempotency_conflict',

@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closedPort } from './in-process.js';
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real redis-server on 127.0.0.1, in a temp dir, persisting nothing; resolves once it logs that it accepts
+ * connections. `port` restarts one on the port of a stopped one.
+ */
+export async function startRedisServer({ port }: { port?: number } = {}): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'dodo-mcp-redis-'));
+  const listenPort = port ?? (await closedPort());
+  const server = spawn(
+    REDIS_SERVER,
+    ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', ''],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  try {
+    await readyOrExit(server);
+  } catch (error) {
+    server.kill('SIGKILL');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: `redis://127.0.0.1:${listenPort}`,
+    port: listenPort,
+    stop: async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function readyOrExit(server: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    server.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) resolve();
+    });
+    server.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    server.once('error', reject);
+    server.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${output.slice(-2000)}`)));
+  });
+}
