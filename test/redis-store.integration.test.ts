@@ -127,6 +127,43 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
     expect(other.priors).toEqual([]);
   });
 
+  it('claims the key atomically: calls started together on two instances run the task once', async () => {
+    const a = makeStore({ sleep: async () => undefined });
+    const b = makeStore({ sleep: async () => undefined });
+    for (let round = 0; round < 20; round++) {
+      let runs = 0;
+      const task: IdempotentTask<Outcome> = async () => ({ kind: 'created', n: ++runs });
+      const results = await Promise.all([
+        a.run(`race-${round}`, 'fp', task, settleByKind, open()),
+        b.run(`race-${round}`, 'fp', task, settleByKind, open()),
+      ]);
+      expect(runs).toBe(1);
+      expect(results.map((result) => result.kind).sort()).toEqual(['ran', 'replayed']);
+    }
+  });
+
+  it('never lets a run whose record was taken over overwrite the run that took it over', async () => {
+    let now = 0;
+    const a = makeStore({ now: () => now });
+    const b = makeStore({ now: () => now });
+    const stalled = gatedTask();
+    const stalledRun = a.run('k', 'fp', stalled.task, settleByKind, open());
+    await stalled.started;
+    now = LEASE_MS;
+    const successor = gatedTask();
+    const successorRun = b.run('k', 'fp', successor.task, settleByKind, open());
+    await successor.started;
+    stalled.settle({ kind: 'created', n: 1 });
+    expect(await stalledRun).toEqual({ kind: 'ran', value: { kind: 'created', n: 1 } });
+    expect(JSON.parse((await control.get(redisKeyOf('k'))) ?? '{}')).toMatchObject({ state: 'in_flight' });
+    successor.settle({ kind: 'created', n: 2 });
+    await successorRun;
+    expect(await a.run('k', 'fp', countingTask().task, settleByKind, open())).toEqual({
+      kind: 'replayed',
+      value: { kind: 'created', n: 2 },
+    });
+  });
+
   it('reports a conflict on the other instance for another fingerprint, in flight or settled', async () => {
     const a = makeStore();
     const b = makeStore();
