@@ -9,8 +9,9 @@ import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', legalComments: 'none', logLevel: 'warning' };
-// dist/index.js was 328 KB when this budget was set; growth past it is a reviewed change.
-const BUNDLE_BUDGET_BYTES = 360 * 1024;
+// dist/index.js was 328 KB when this budget was set; growth past it is a reviewed change. The Redis client
+// (node-redis, loaded only when DODO_PAYMENTS_REDIS_URL is set, by a dynamic import) added ~540 KB.
+const BUNDLE_BUDGET_BYTES = 900 * 1024;
 
 mkdirSync('build', { recursive: true });
 
