@@ -55,12 +55,12 @@ const withoutAjv = {
   },
 };
 
-// Hosted mode (HTTP, OAuth, Redis) is a second bundle that dist/index.js imports only when asked for it,
-// so the stdio server neither loads nor parses it. It receives only the configuration (plain data).
+// Hosted mode (HTTP, OAuth) and the Redis store are a second bundle that dist/index.js imports only when the
+// configuration asks for them, so the stdio server neither loads nor parses them. It receives only the configuration.
 const hostedInItsOwnFile = {
   name: 'hosted-in-its-own-file',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /\/transports\/http\/serve-http\.js$/ }, () => ({ path: './hosted.js', external: true }));
+    pluginBuild.onResolve({ filter: /^\.\/hosted\.js$/ }, () => ({ path: './hosted.js', external: true }));
   },
 };
 
@@ -72,7 +72,14 @@ const bundles = [
     plugins: [hostedInItsOwnFile],
     banner: { js: '#!/usr/bin/env node' },
   },
-  { entry: 'src/transports/http/serve-http.ts', outfile: 'dist/hosted.js', meta: 'build/hosted-meta.json', plugins: [] },
+  // node-redis is CommonJS and requires Node's built-ins, which an ESM bundle can do only through a real `require`.
+  {
+    entry: 'src/hosted.ts',
+    outfile: 'dist/hosted.js',
+    meta: 'build/hosted-meta.json',
+    plugins: [],
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  },
 ];
 for (const { entry, outfile, meta, plugins, banner } of bundles) {
   const { metafile } = await build({

@@ -2,8 +2,11 @@
 // the metafile of a bundle where a dependency moved and see the build refuse it.
 import { resolve } from 'node:path';
 
-// dist/index.js was 328 KB when its budget was set, dist/hosted.js 396 KB; growth past a budget is a reviewed change.
-const BUNDLE_BUDGETS = { 'dist/index.js': 360 * 1024, 'dist/hosted.js': 1024 * 1024 };
+// dist/index.js was 328 KB when its budget was set, dist/hosted.js 964 KB (Redis client included); growth past a budget is a reviewed change.
+const BUNDLE_BUDGETS = { 'dist/index.js': 360 * 1024, 'dist/hosted.js': 1200 * 1024 };
+
+/** Code only hosted mode and the Redis store need: HTTP, auth, the Redis client and jose. */
+const HOSTED_CODE = /\/src\/(transports\/http|auth)\/|\/src\/idempotency\/redis-store\.ts$|node_modules\/(redis|@redis|jose)\//;
 
 /** What scripts/build.mjs produces from `workingDir` as `outfile`: its budget, and the files it substitutes. */
 export function buildExpectations(workingDir, outfile = 'dist/index.js') {
@@ -48,11 +51,8 @@ export function bundleProblems({ inputs, outputs }, { workingDir, outfile, budge
     problems.push('the precomputed tool schemas were not embedded: src/tools/advertised-schemas.ts moved or was renamed');
   if (paths.some((path) => path.endsWith('src/tools/advertised-schemas.ts')))
     problems.push('src/tools/advertised-schemas.ts is bundled instead of its precomputed JSON');
-  if (
-    excludesHostedCode &&
-    paths.some((path) => path.includes('/src/transports/http/') || /node_modules\/(redis|@redis|jose)\//.test(path))
-  ) {
-    problems.push(`hosted-mode code is in ${outfile}: the import of serve-http.js moved (update the hosted-in-its-own-file plugin)`);
+  if (excludesHostedCode && paths.some((path) => HOSTED_CODE.test(path))) {
+    problems.push(`hosted-mode code is in ${outfile}: the import of ./hosted.js moved (update the hosted-in-its-own-file plugin)`);
   }
   const bytes = outputs[outfile]?.bytes;
   if (bytes === undefined) problems.push(`${outfile} is not among the build's outputs`);

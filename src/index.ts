@@ -34,10 +34,10 @@ async function main(): Promise<void> {
 }
 
 async function serve(config: Config): Promise<void> {
-  if (config.transport === 'http') {
-    // Hosted mode's code (HTTP, OAuth, Redis) loads only here; the bundle keeps it in dist/hosted.js.
-    const { runHostedUntilSignalled } = await import('./transports/http/serve-http.js');
-    return runHostedUntilSignalled(config);
+  if (config.transport === 'http' || config.redisUrl !== undefined) {
+    // Hosted mode and the Redis store load only here; the bundle keeps their code in dist/hosted.js.
+    const { serveWithHostedCode } = await import('./hosted.js');
+    return serveWithHostedCode(config);
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretForms(config) });
   logStartupNotices(config, logger);

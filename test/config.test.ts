@@ -98,6 +98,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ DODO_PAYMENTS_CONFIRM: mode }).confirm).toBe(mode);
   });
 
+  it('reads a redis:// or rediss:// DODO_PAYMENTS_REDIS_URL, and refuses anything else without echoing it', () => {
+    expect(loadConfig({ DODO_PAYMENTS_REDIS_URL: 'redis://127.0.0.1:6379/0' }).redisUrl).toBe('redis://127.0.0.1:6379/0');
+    expect(loadConfig({ DODO_PAYMENTS_REDIS_URL: 'rediss://:pw@cache.internal:6380' }).redisUrl).toBe('rediss://:pw@cache.internal:6380');
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    for (const value of ['http://:s3cret@127.0.0.1:6379', 's3cret-not-a-url']) {
+      const error = (() => {
+        try {
+          loadConfig({ DODO_PAYMENTS_REDIS_URL: value });
+        } catch (caught) {
+          return caught as Error;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error?.message).toBe('DODO_PAYMENTS_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0');
+    }
+  });
+
   it('refuses an unknown DODO_PAYMENTS_CONFIRM', () => {
     expect(() => loadConfig({ DODO_PAYMENTS_CONFIRM: 'always' })).toThrow(/^DODO_PAYMENTS_CONFIRM must be one of auto, never/);
   });

@@ -68,6 +68,23 @@ export interface IdempotencyStore<T> {
   ): Promise<IdempotentRun<T>>;
 }
 
+/** Thrown by `run` before the task ran: a shared store (Redis) is configured but unreachable or failing, so nothing was done. */
+export class IdempotencyStoreUnavailable extends Error {
+  constructor(cause?: unknown) {
+    // Never the URL: it may hold a password.
+    super('The idempotency store (Redis) is unreachable', { cause });
+    this.name = 'IdempotencyStoreUnavailable';
+  }
+}
+
+/** Thrown by `run` when another instance's run under the key stayed in flight (and alive) longer than `maxWaitMs`. */
+export class IdempotentRunStillInFlight extends Error {
+  constructor() {
+    super('Another server instance is still working under this idempotency key');
+    this.name = 'IdempotentRunStillInFlight';
+  }
+}
+
 /** JSON with object keys sorted at every level, so equal requests have equal fingerprints. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

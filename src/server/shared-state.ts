@@ -23,10 +23,15 @@ export interface SharedState {
   now: () => number;
   /** Payment runs in flight, drained on shutdown. */
   payments: InFlightPayments;
+  /** Whether a shared idempotency store answers, for the health check; absent when keys are kept in memory. */
+  idempotencyHealth?: () => Promise<'ok' | 'unreachable'>;
+  /** Releases what the state holds (a shared store's connection); call once the payments in flight were drained. */
+  close(): Promise<void>;
 }
 
 export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api' | 'payments'>> & { api?: DodoApi };
 
+/** Keys in this process's memory unless `overrides` bring a shared store (see src/server/hosted-state.ts). */
 export function createSharedState(config: Config, overrides: SharedStateOverrides = {}): SharedState {
   let api = overrides.api;
   return {
@@ -37,5 +42,7 @@ export function createSharedState(config: Config, overrides: SharedStateOverride
     sleep: overrides.sleep ?? abortableSleep,
     now: overrides.now ?? Date.now,
     payments: new InFlightPayments(),
+    ...(overrides.idempotencyHealth && { idempotencyHealth: overrides.idempotencyHealth }),
+    close: overrides.close ?? (() => Promise.resolve()),
   };
 }

@@ -65,6 +65,7 @@ export async function serveStdio(shared: SharedState): Promise<void> {
     // The answers of calls that just ended are written (a few promise turns later) before the transport closes.
     await new Promise((resolve) => setImmediate(resolve));
     logger.info('stopped', { reason, payments_finished: finished, payments_aborted: aborted });
+    await shared.close();
     // Closing the server aborts what is left (read-only calls); each logs its outcome before the process ends.
     await server
       .close()

@@ -8,15 +8,21 @@ const settleByKind = (outcome: Outcome): Settlement =>
 
 const open = () => new AbortController().signal;
 
-/** A task that stays in flight until the test settles it, recording what it was given. */
+/**
+ * A task that stays in flight until the test settles it, recording what it was given. `started` resolves once
+ * it runs (a remote store claims the key first, so that takes more than a tick).
+ */
 function gatedTask() {
   const calls: { prior: PriorRun<Outcome> | undefined; signal: AbortSignal }[] = [];
   let settleNext!: (outcome: Outcome) => void;
+  let onStart!: () => void;
+  const started = new Promise<void>((resolve) => (onStart = resolve));
   const task: IdempotentTask<Outcome> = (prior, signal) => {
     calls.push({ prior, signal });
+    onStart();
     return new Promise<Outcome>((resolve) => (settleNext = resolve));
   };
-  return { task, calls, settle: (outcome: Outcome) => settleNext(outcome) };
+  return { task, calls, started, settle: (outcome: Outcome) => settleNext(outcome) };
 }
 
 /**
@@ -42,7 +48,7 @@ export function describeIdempotencyStoreContract(
       const store = await makeStore();
       const gated = gatedTask();
       const calls = Array.from({ length: 20 }, () => store.run('k', 'a', gated.task, settleByKind, open()));
-      await Promise.resolve();
+      await gated.started;
       gated.settle({ kind: 'created', n: 7 });
       const results = await Promise.all(calls);
       expect(gated.calls).toHaveLength(1);
@@ -55,6 +61,7 @@ export function describeIdempotencyStoreContract(
       const store = await makeStore();
       const gated = gatedTask();
       const first = store.run('k', 'a', gated.task, settleByKind, open());
+      await gated.started;
       let otherRuns = 0;
       const other: IdempotentTask<Outcome> = async () => ({ kind: 'created', n: ++otherRuns });
       expect(await store.run('k', 'b', other, settleByKind, open())).toEqual({ kind: 'conflict' });
@@ -94,6 +101,7 @@ export function describeIdempotencyStoreContract(
       const cancelling = new AbortController();
       const first = store.run('k', 'a', gated.task, settleByKind, cancelling.signal);
       const second = store.run('k', 'a', gated.task, settleByKind, open());
+      await gated.started;
       cancelling.abort();
       expect(await first).toEqual({ kind: 'left' });
       expect(gated.calls[0]?.signal.aborted).toBe(false);
@@ -103,6 +111,7 @@ export function describeIdempotencyStoreContract(
       const alone = gatedTask();
       const leaving = new AbortController();
       const only = store.run('solo', 'a', alone.task, settleByKind, leaving.signal);
+      await alone.started;
       leaving.abort();
       expect(await only).toEqual({ kind: 'left' });
       expect(alone.calls[0]?.signal.aborted).toBe(true);

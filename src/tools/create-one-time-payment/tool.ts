@@ -4,7 +4,12 @@ import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
 import { describePaymentFailure, describeRecoveredPayment, describeUnfoundPayment } from '../../dodo/failure-messages.js';
 import { generatedIdempotencyKey, paymentReference } from '../../dodo/payment-reconciliation.js';
-import { canonicalJson, type PriorRun } from '../../idempotency/idempotency-store.js';
+import {
+  canonicalJson,
+  IdempotencyStoreUnavailable,
+  IdempotentRunStillInFlight,
+  type PriorRun,
+} from '../../idempotency/idempotency-store.js';
 import { validateArguments } from '../../schema/argument-validation.js';
 import { errorResult, MISSING_KEY_RESULT, structuredResult, type ToolContext, type ToolModule, toolCallLog } from '../tool.js';
 import { createPaymentOnce, paymentSettlement } from './exactly-once.js';
@@ -83,13 +88,36 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   // Shutdown waits for the run itself (its POST and the log line of its outcome), not for the callers waiting on it.
   const trackedRun: typeof run = (prior, runSignal) => context.payments.track(run(prior, runSignal));
 
-  const stored = await idempotency.run(
-    idempotencyKey,
-    canonicalJson(body),
-    trackedRun,
-    paymentSettlement(config.reconcileMs > 0, callerKey !== undefined),
-    AbortSignal.any([signal, context.payments.signal]),
-  );
+  const stored = await idempotency
+    .run(
+      idempotencyKey,
+      canonicalJson(body),
+      trackedRun,
+      paymentSettlement(config.reconcileMs > 0, callerKey !== undefined),
+      AbortSignal.any([signal, context.payments.signal]),
+    )
+    .catch((error: unknown) => {
+      if (error instanceof IdempotencyStoreUnavailable || error instanceof IdempotentRunStillInFlight) return error;
+      throw error;
+    });
+  if (stored instanceof IdempotencyStoreUnavailable) {
+    return finish(
+      'idempotency_store_unavailable',
+      errorResult(
+        `The idempotency store (Redis) is unreachable; nothing was sent. Retry later${callerKey === undefined ? '' : ' with the same idempotency_key and arguments'}.`,
+      ),
+    );
+  }
+  if (stored instanceof IdempotentRunStillInFlight) {
+    return finish(
+      'idempotency_key_busy',
+      errorResult(
+        `Another call with idempotency_key ${JSON.stringify(idempotencyKey)} is still in progress on another server instance; ` +
+          'this call sent nothing. Call again later with the same key and arguments to get its outcome.',
+      ),
+      { reference },
+    );
+  }
   if (stored.kind === 'conflict') {
     return finish(
       'idempotency_conflict',

@@ -27,7 +27,7 @@ export interface HttpServerOptions {
   /** Origins a browser request may come from; `scheme://host:*` allows any port. */
   allowedOrigins: readonly string[];
   maxBodyBytes?: number;
-  /** Body of `GET /healthz`; a rejection answers 503. */
+  /** Body of `GET /healthz`: 200 when its `status` is `ok`, 503 otherwise or when it rejects. */
   health(): Promise<Record<string, unknown>>;
   /** Static JSON documents served on GET without authentication, by path (e.g. OAuth protected-resource metadata). */
   jsonDocuments?: Readonly<Record<string, unknown>>;
@@ -127,7 +127,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (path === HEALTH_PATH) {
       if (request.method !== 'GET') return reject(request, response, 405, 'method not allowed', notAllowed(request), { Allow: 'GET' });
       try {
-        return sendJson(response, 200, await options.health());
+        const body = await options.health();
+        return sendJson(response, body.status === 'ok' ? 200 : 503, body);
       } catch (error) {
         return reject(request, response, 503, `health check failed: ${error instanceof Error ? error.message : String(error)}`, {
           status: 'unavailable',

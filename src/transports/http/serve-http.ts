@@ -3,17 +3,13 @@ import { PROTECTED_RESOURCE_METADATA_PATHS, protectedResourceMetadata } from '..
 import { createOAuthVerifier } from '../../auth/oauth-verifier.js';
 import type { Config } from '../../config/config.js';
 import type { Fetch } from '../../dodo/node-http-fetch.js';
-import { createLogger, type Logger } from '../../logging/logger.js';
-import { secretForms } from '../../logging/redact.js';
 import { createServer } from '../../server/create-server.js';
-import { createSharedState, type SharedStateOverrides } from '../../server/shared-state.js';
+import { hostedLogger, hostedSharedState } from '../../server/hosted-state.js';
+import type { SharedState, SharedStateOverrides } from '../../server/shared-state.js';
 import { logStartupNotices } from '../../server/startup-notices.js';
 import { type Authenticate, allowEveryone, oauthAuthentication, staticTokenAuthentication } from './authentication.js';
 import { readHostedSettings } from './hosted-settings.js';
 import { type RunningHttpServer, startHttpServer } from './http-server.js';
-
-/** How long in-flight calls may finish after SIGTERM/SIGINT before their connections are cut. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface HostedOverrides extends SharedStateOverrides {
   /** How the OAuth verifier reaches the authorization server (tests: the local issuer). */
@@ -24,11 +20,11 @@ export interface HostedOverrides extends SharedStateOverrides {
  * Hosted mode: Streamable HTTP on /mcp, stateless (a new MCP server per request over the one shared state),
  * authenticated. Loaded only when DODO_PAYMENTS_MCP_TRANSPORT=http; the bundle keeps it in dist/hosted.js.
  */
-export async function serveHttp(config: Config, overrides: HostedOverrides = {}): Promise<RunningHttpServer> {
+export async function serveHttp(config: Config, overrides: HostedOverrides = {}): Promise<RunningHostedServer> {
   const settings = readHostedSettings(config);
   const logger = overrides.logger ?? hostedLogger(config);
   logStartupNotices(config, logger);
-  const shared = createSharedState(config, { ...overrides, logger });
+  const shared = hostedSharedState(config, { ...overrides, logger });
 
   let authenticate: Authenticate = allowEveryone;
   if (settings.oauth) {
@@ -44,7 +40,7 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
   }
   const metadata = settings.oauth && protectedResourceMetadata(settings.oauth);
 
-  return startHttpServer({
+  const running = await startHttpServer({
     host: settings.http.host,
     port: settings.http.port,
     logger,
@@ -53,39 +49,50 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
     authenticate,
     createMcpServer: (principal) =>
       createServer(shared, { ...(principal && { access: principal.access, caller: callerFields(principal) }) }),
-    health: async () => ({ status: 'ok', transport: 'http', environment: config.environment }),
+    health: () => health(shared),
     ...(metadata && { jsonDocuments: Object.fromEntries(PROTECTED_RESOURCE_METADATA_PATHS.map((path) => [path, metadata])) }),
   });
+  return { ...running, shared };
 }
 
-/** Serves until SIGTERM or SIGINT, then lets in-flight calls finish for the grace period and exits 0. stdin is not read. */
+export interface RunningHostedServer extends RunningHttpServer {
+  shared: SharedState;
+}
+
+/** `GET /healthz`: unavailable while a configured Redis does not answer, since every payment call then fails closed. */
+async function health({ config, idempotencyHealth }: SharedState): Promise<Record<string, unknown>> {
+  const store = idempotencyHealth ? await idempotencyHealth() : 'memory';
+  return {
+    status: store === 'unreachable' ? 'unavailable' : 'ok',
+    transport: 'http',
+    environment: config.environment,
+    idempotency_store: store,
+  };
+}
+
+/**
+ * Serves until SIGTERM or SIGINT, then stops listening, lets calls in flight finish for DODO_PAYMENTS_SHUTDOWN_GRACE_MS
+ * (payments that are still running are then aborted, each logging its outcome), closes the store and exits 0.
+ * stdin is not read.
+ */
 export async function runHostedUntilSignalled(config: Config): Promise<void> {
   const logger = hostedLogger(config);
   const running = await serveHttp(config, { logger });
   let stopping = false;
-  const stop = (reason: string) => {
+  const stop = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('stopping', { reason, grace_ms: SHUTDOWN_GRACE_MS });
-    void running.stop({ graceMs: SHUTDOWN_GRACE_MS }).finally(() => {
-      logger.info('stopped', { reason });
-      process.exit(0);
-    });
+    const graceMs = config.shutdownGraceMs;
+    logger.info('stopping', { reason, grace_ms: graceMs });
+    const [{ finished, aborted }] = await Promise.all([running.shared.payments.drain(graceMs), running.stop({ graceMs })]);
+    await running.shared.close();
+    logger.info('stopped', { reason, payments_finished: finished, payments_aborted: aborted });
+    process.exit(0);
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 function callerFields(principal: Principal): Record<string, string> {
   return { caller: principal.subject, ...(principal.clientId !== undefined && { client_id: principal.clientId }) };
-}
-
-/** The API key and each configured bearer token are secrets the logger removes, whatever a caller passes it. */
-function hostedLogger(config: Config): Logger {
-  const tokens = (config.httpTokens ?? '').split(',').flatMap((entry) => entry.split(':').slice(2).join(':') || []);
-  return createLogger({ level: config.logLevel, secrets: [...secretForms(config), ...tokens, redisPassword(config.redisUrl)] });
-}
-
-function redisPassword(redisUrl: string | undefined): string | undefined {
-  return redisUrl === undefined ? undefined : decodeURIComponent(new URL(redisUrl).password) || undefined;
 }

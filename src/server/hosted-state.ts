@@ -1,0 +1,31 @@
+import type { Config } from '../config/config.js';
+import { RedisIdempotencyStore } from '../idempotency/redis-store.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { secretForms } from '../logging/redact.js';
+import type { PaymentOutcome } from '../tools/create-one-time-payment/payment-outcome.js';
+import { createSharedState, type SharedState, type SharedStateOverrides } from './shared-state.js';
+
+/**
+ * Shared state whose idempotency store is Redis when DODO_PAYMENTS_REDIS_URL is set (keys shared by every
+ * instance, surviving restarts), in memory otherwise. Part of dist/hosted.js: the stdio-only bundle never loads Redis.
+ */
+export function hostedSharedState(config: Config, overrides: SharedStateOverrides = {}): SharedState {
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : new RedisIdempotencyStore<PaymentOutcome>({ url: config.redisUrl, ...(overrides.now && { now: overrides.now }) });
+  return createSharedState(config, {
+    ...(redis && { idempotency: redis, idempotencyHealth: () => redis.state(), close: () => redis.close() }),
+    ...overrides,
+  });
+}
+
+/** The API key, each configured bearer token and the Redis password are secrets the logger removes, whatever a caller passes it. */
+export function hostedLogger(config: Config): Logger {
+  const tokens = (config.httpTokens ?? '').split(',').flatMap((entry) => entry.split(':').slice(2).join(':') || []);
+  return createLogger({ level: config.logLevel, secrets: [...secretForms(config), ...tokens, redisPassword(config.redisUrl)] });
+}
+
+function redisPassword(redisUrl: string | undefined): string | undefined {
+  return redisUrl === undefined ? undefined : decodeURIComponent(new URL(redisUrl).password) || undefined;
+}

@@ -1,0 +1,352 @@
+import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Sleep } from '../src/dodo/retry-policy.js';
+import {
+  IdempotencyStoreUnavailable,
+  IdempotentRunStillInFlight,
+  type IdempotentTask,
+  type PriorRun,
+  type Settlement,
+} from '../src/idempotency/idempotency-store.js';
+import { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from '../src/idempotency/redis-store.js';
+import { describeIdempotencyStoreContract } from './support/idempotency-store-contract.js';
+import { closedPort } from './support/in-process.js';
+import { type RedisServer, startRedisServer } from './support/redis-server.js';
+
+type Outcome = { kind: 'created' | 'unknown' | 'rejected'; n: number };
+const settleByKind = (outcome: Outcome): Settlement =>
+  outcome.kind === 'created' ? 'replay' : outcome.kind === 'unknown' ? 'resolve' : 'forget';
+const open = () => new AbortController().signal;
+const RENEW_EVERY_MS = 60_000;
+const LEASE_MS = 3 * RENEW_EVERY_MS;
+const redisKeyOf = (key: string) => `dodo-mcp:idem:${createHash('sha256').update(key).digest('hex')}`;
+
+let redis: RedisServer;
+let control: ReturnType<typeof createClient>;
+const stores: RedisIdempotencyStore<Outcome>[] = [];
+
+function makeStore(options: Partial<RedisIdempotencyStoreOptions> = {}) {
+  const store = new RedisIdempotencyStore<Outcome>({ url: redis.url, renewEveryMs: RENEW_EVERY_MS, ...options });
+  stores.push(store);
+  return store;
+}
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  control = createClient({ url: redis.url });
+  await control.connect();
+});
+afterAll(async () => {
+  await control.close();
+  await redis.stop();
+});
+beforeEach(() => control.flushDb());
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+});
+
+describeIdempotencyStoreContract('redis', () => makeStore());
+
+/** A sleep the test wakes: polls and lease renewals wait until `wake()` (or their signal aborts). */
+function manualSleep() {
+  const pending: { ms: number; resolve: () => void }[] = [];
+  const watchers: { count: number; resolve: () => void }[] = [];
+  const sleep: Sleep = (ms, signal) =>
+    new Promise<void>((resolve) => {
+      const entry = { ms, resolve };
+      pending.push(entry);
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      for (const watcher of watchers.filter((candidate) => pending.filter(isPoll).length >= candidate.count)) {
+        watchers.splice(watchers.indexOf(watcher), 1);
+        watcher.resolve();
+      }
+    });
+  const isPoll = (entry: { ms: number }) => entry.ms < RENEW_EVERY_MS;
+  const take = (filter: (entry: { ms: number }) => boolean) => {
+    const woken = pending.filter(filter);
+    for (const entry of woken) pending.splice(pending.indexOf(entry), 1);
+    for (const entry of woken) entry.resolve();
+    return woken.length;
+  };
+  return {
+    sleep,
+    /** Resolves once `count` polls are waiting. */
+    polling: (count: number) =>
+      pending.filter(isPoll).length >= count ? Promise.resolve() : new Promise<void>((resolve) => watchers.push({ count, resolve })),
+    wakePolls: () => take(isPoll),
+    wakeRenewals: () => take((entry) => !isPoll(entry)),
+  };
+}
+
+/** A task that stays in flight until settled; `started` resolves once it runs. */
+function gatedTask() {
+  const priors: (PriorRun<Outcome> | undefined)[] = [];
+  let settle!: (outcome: Outcome) => void;
+  let onStart!: () => void;
+  const started = new Promise<void>((resolve) => (onStart = resolve));
+  const task: IdempotentTask<Outcome> = (prior) => {
+    priors.push(prior);
+    onStart();
+    return new Promise<Outcome>((resolve) => (settle = resolve));
+  };
+  return { task, priors, started, settle: (outcome: Outcome) => settle(outcome) };
+}
+
+const countingTask = () => {
+  const priors: (PriorRun<Outcome> | undefined)[] = [];
+  const task: IdempotentTask<Outcome> = async (prior) => {
+    priors.push(prior);
+    return { kind: 'created', n: 100 + priors.length };
+  };
+  return { task, priors };
+};
+
+describe('RedisIdempotencyStore across instances (two clients over one Redis)', () => {
+  it('runs concurrent same-key calls split across two instances once; the other instance replays its value', async () => {
+    const sleeper = manualSleep();
+    const a = makeStore({ sleep: sleeper.sleep });
+    const b = makeStore({ sleep: sleeper.sleep });
+    const first = gatedTask();
+    const other = countingTask();
+    const onA = Array.from({ length: 3 }, () => a.run('k', 'fp', first.task, settleByKind, open()));
+    await first.started;
+    const onB = Array.from({ length: 3 }, () => b.run('k', 'fp', other.task, settleByKind, open()));
+    // One poll for B: its three callers share one local wait.
+    await sleeper.polling(1);
+    first.settle({ kind: 'created', n: 7 });
+    const resultsA = await Promise.all(onA);
+    sleeper.wakePolls();
+    const resultsB = await Promise.all(onB);
+
+    expect(first.priors).toEqual([undefined]);
+    expect(other.priors).toEqual([]);
+    expect(resultsA.map((result) => result.kind).sort()).toEqual(['ran', 'replayed', 'replayed']);
+    expect(resultsB).toEqual(Array(3).fill({ kind: 'replayed', value: { kind: 'created', n: 7 } }));
+    expect(await b.run('k', 'fp', other.task, settleByKind, open())).toEqual({ kind: 'replayed', value: { kind: 'created', n: 7 } });
+    expect(other.priors).toEqual([]);
+  });
+
+  it('claims the key atomically: calls started together on two instances run the task once', async () => {
+    const a = makeStore({ sleep: async () => undefined });
+    const b = makeStore({ sleep: async () => undefined });
+    for (let round = 0; round < 20; round++) {
+      let runs = 0;
+      const task: IdempotentTask<Outcome> = async () => ({ kind: 'created', n: ++runs });
+      const results = await Promise.all([
+        a.run(`race-${round}`, 'fp', task, settleByKind, open()),
+        b.run(`race-${round}`, 'fp', task, settleByKind, open()),
+      ]);
+      expect(runs).toBe(1);
+      expect(results.map((result) => result.kind).sort()).toEqual(['ran', 'replayed']);
+    }
+  });
+
+  it('never lets a run whose record was taken over overwrite the run that took it over', async () => {
+    let now = 0;
+    const a = makeStore({ now: () => now });
+    const b = makeStore({ now: () => now });
+    const stalled = gatedTask();
+    const stalledRun = a.run('k', 'fp', stalled.task, settleByKind, open());
+    await stalled.started;
+    now = LEASE_MS;
+    const successor = gatedTask();
+    const successorRun = b.run('k', 'fp', successor.task, settleByKind, open());
+    await successor.started;
+    stalled.settle({ kind: 'created', n: 1 });
+    expect(await stalledRun).toEqual({ kind: 'ran', value: { kind: 'created', n: 1 } });
+    expect(JSON.parse((await control.get(redisKeyOf('k'))) ?? '{}')).toMatchObject({ state: 'in_flight' });
+    successor.settle({ kind: 'created', n: 2 });
+    await successorRun;
+    expect(await a.run('k', 'fp', countingTask().task, settleByKind, open())).toEqual({
+      kind: 'replayed',
+      value: { kind: 'created', n: 2 },
+    });
+  });
+
+  it('reports a conflict on the other instance for another fingerprint, in flight or settled', async () => {
+    const a = makeStore();
+    const b = makeStore();
+    const first = gatedTask();
+    const other = countingTask();
+    const running = a.run('k', 'fp', first.task, settleByKind, open());
+    await first.started;
+    expect(await b.run('k', 'other', other.task, settleByKind, open())).toEqual({ kind: 'conflict' });
+    first.settle({ kind: 'created', n: 1 });
+    await running;
+    expect(await b.run('k', 'other', other.task, settleByKind, open())).toEqual({ kind: 'conflict' });
+    expect(other.priors).toEqual([]);
+  });
+
+  it('hands an outcome to resolve to the next run on another instance, as its prior', async () => {
+    const a = makeStore();
+    const b = makeStore();
+    await a.run('k', 'fp', async () => ({ kind: 'unknown', n: 1 }), settleByKind, open());
+    const resolving = countingTask();
+    expect(await b.run('k', 'fp', resolving.task, settleByKind, open())).toEqual({ kind: 'ran', value: { kind: 'created', n: 101 } });
+    expect(resolving.priors).toEqual([{ kind: 'unresolved', outcome: { kind: 'unknown', n: 1 } }]);
+  });
+
+  it('keeps waiting while the owner renews its lease, and takes over as `abandoned` once a crashed owner stops renewing', async () => {
+    let now = 1_000;
+    const sleeper = manualSleep();
+    const a = makeStore({ now: () => now, sleep: sleeper.sleep });
+    const b = makeStore({ now: () => now, sleep: sleeper.sleep });
+    const crashed = gatedTask();
+    void a.run('k', 'fp', crashed.task, settleByKind, open());
+    await crashed.started;
+
+    // Alive: the owner renews before its lease ends, so the waiter does not take over.
+    now = 1_000 + LEASE_MS - 1;
+    expect(sleeper.wakeRenewals()).toBe(1);
+    await vi.waitFor(async () => expect(JSON.parse((await control.get(redisKeyOf('k'))) ?? '{}').leaseUntil).toBe(now + LEASE_MS));
+    const next = countingTask();
+    const waiting = b.run('k', 'fp', next.task, settleByKind, open());
+    await sleeper.polling(1);
+    now += LEASE_MS - 1;
+    sleeper.wakePolls();
+    await sleeper.polling(1);
+    expect(next.priors).toEqual([]);
+
+    // Crashed: the owner's connection is gone and nothing renews; once the lease is over, the waiter takes over.
+    await a.close();
+    now += 1;
+    sleeper.wakePolls();
+    expect(await waiting).toEqual({ kind: 'ran', value: { kind: 'created', n: 101 } });
+    expect(next.priors).toEqual([{ kind: 'abandoned', startedAt: 1_000 }]);
+  });
+
+  it('treats a record left in flight with an expired lease as abandoned, keeping when the first run started', async () => {
+    const b = makeStore({ now: () => 50_000 });
+    const record = { state: 'in_flight', fingerprint: sha256('fp'), owner: 'gone', startedAt: 10_000, leaseUntil: 40_000 };
+    await control.set(redisKeyOf('k'), JSON.stringify(record));
+    const resolving = gatedTask();
+    const running = b.run('k', 'fp', resolving.task, settleByKind, open());
+    await resolving.started;
+    expect(resolving.priors).toEqual([{ kind: 'abandoned', startedAt: 10_000 }]);
+    expect(JSON.parse((await control.get(redisKeyOf('k'))) ?? '{}')).toMatchObject({ state: 'in_flight', startedAt: 10_000 });
+    resolving.settle({ kind: 'created', n: 3 });
+    expect(await running).toEqual({ kind: 'ran', value: { kind: 'created', n: 3 } });
+  });
+
+  it("stops waiting for another instance's run after maxWaitMs, without running the task", async () => {
+    let now = 0;
+    const sleeper = manualSleep();
+    const a = makeStore();
+    const b = makeStore({ now: () => now, sleep: sleeper.sleep, maxWaitMs: 5_000 });
+    const first = gatedTask();
+    void a.run('k', 'fp', first.task, settleByKind, open());
+    await first.started;
+    const other = countingTask();
+    const waiting = b.run('k', 'fp', other.task, settleByKind, open());
+    await sleeper.polling(1);
+    now = 5_000;
+    sleeper.wakePolls();
+    await expect(waiting).rejects.toBeInstanceOf(IdempotentRunStillInFlight);
+    expect(other.priors).toEqual([]);
+    first.settle({ kind: 'created', n: 1 });
+  });
+
+  it('lets a waiting caller on another instance leave without touching the run', async () => {
+    const sleeper = manualSleep();
+    const a = makeStore();
+    const b = makeStore({ sleep: sleeper.sleep });
+    const first = gatedTask();
+    const running = a.run('k', 'fp', first.task, settleByKind, open());
+    await first.started;
+    const leaving = new AbortController();
+    const waiting = b.run('k', 'fp', countingTask().task, settleByKind, leaving.signal);
+    await sleeper.polling(1);
+    leaving.abort();
+    expect(await waiting).toEqual({ kind: 'left' });
+    first.settle({ kind: 'created', n: 2 });
+    expect(await running).toEqual({ kind: 'ran', value: { kind: 'created', n: 2 } });
+  });
+});
+
+describe('RedisIdempotencyStore records', () => {
+  it('never stores the raw key or request, and keeps records for the retention time', async () => {
+    const store = makeStore({ retentionMs: 60_000 });
+    const first = gatedTask();
+    const running = store.run('customer-42-order', 'email=ada@example.com', first.task, settleByKind, open());
+    await first.started;
+    const inFlightTtl = await control.pTTL(redisKeyOf('customer-42-order'));
+    expect(inFlightTtl).toBeGreaterThan(0);
+    expect(inFlightTtl).toBeLessThanOrEqual(60_000);
+    first.settle({ kind: 'created', n: 1 });
+    await running;
+    expect(await control.keys('*')).toEqual([redisKeyOf('customer-42-order')]);
+    const stored = (await control.get(redisKeyOf('customer-42-order'))) ?? '';
+    expect(stored).not.toContain('ada@example.com');
+    expect(JSON.parse(stored)).toMatchObject({ state: 'settled', settlement: 'replay', value: { kind: 'created', n: 1 } });
+    const settledTtl = await control.pTTL(redisKeyOf('customer-42-order'));
+    expect(settledTtl).toBeGreaterThan(0);
+    expect(settledTtl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('keeps records 24 hours by default, and deletes a forgotten one', async () => {
+    const store = makeStore();
+    await store.run('kept', 'fp', async () => ({ kind: 'created', n: 1 }), settleByKind, open());
+    expect(await control.pTTL(redisKeyOf('kept'))).toBeGreaterThan(24 * 60 * 60 * 1000 - 60_000);
+    await store.run('dropped', 'fp', async () => ({ kind: 'rejected', n: 1 }), settleByKind, open());
+    expect(await control.exists(redisKeyOf('dropped'))).toBe(0);
+  });
+});
+
+describe('RedisIdempotencyStore fails closed', () => {
+  it('does not run the task while Redis is down, reports it unreachable, and works again once Redis is back', async () => {
+    const own = await startRedisServer();
+    const store = new RedisIdempotencyStore<Outcome>({ url: own.url });
+    const task = countingTask();
+    try {
+      expect(await store.run('k', 'fp', task.task, settleByKind, open())).toMatchObject({ kind: 'ran' });
+      expect(await store.state()).toBe('ok');
+      await own.stop();
+      await expect(store.run('k2', 'fp', task.task, settleByKind, open())).rejects.toBeInstanceOf(IdempotencyStoreUnavailable);
+      expect(await store.state()).toBe('unreachable');
+      expect(task.priors).toHaveLength(1);
+
+      const restarted = await startRedisServer({ port: own.port });
+      try {
+        // The client reconnects in the background with bounded back-off.
+        await vi.waitFor(async () => expect(await store.state()).toBe('ok'), { timeout: 10_000, interval: 50 });
+        expect(await store.run('k2', 'fp', task.task, settleByKind, open())).toMatchObject({ kind: 'ran' });
+        expect(task.priors).toHaveLength(2);
+      } finally {
+        await store.close();
+        await restarted.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('does not run the task when Redis was never reachable, and connects on a later call once it is', async () => {
+    const port = await closedPort();
+    const withPassword = new RedisIdempotencyStore<Outcome>({ url: `redis://:hunter2-password@127.0.0.1:${port}` });
+    const store = new RedisIdempotencyStore<Outcome>({ url: `redis://127.0.0.1:${port}` });
+    const task = countingTask();
+    const error = await withPassword.run('k', 'fp', task.task, settleByKind, open()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IdempotencyStoreUnavailable);
+    expect(JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack })).not.toContain('hunter2');
+    await expect(store.run('k', 'fp', task.task, settleByKind, open())).rejects.toBeInstanceOf(IdempotencyStoreUnavailable);
+    expect(await store.state()).toBe('unreachable');
+    expect(task.priors).toEqual([]);
+    const late = await startRedisServer({ port });
+    try {
+      expect(await store.run('k', 'fp', task.task, settleByKind, open())).toMatchObject({ kind: 'ran' });
+      expect(await store.state()).toBe('ok');
+    } finally {
+      await Promise.all([withPassword.close(), store.close()]);
+      await late.stop();
+    }
+  });
+
+  it('refuses calls after close', async () => {
+    const store = makeStore();
+    await store.close();
+    await expect(store.run('k', 'fp', countingTask().task, settleByKind, open())).rejects.toBeInstanceOf(IdempotencyStoreUnavailable);
+  });
+});
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
