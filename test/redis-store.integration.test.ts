@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Sleep } from '../src/dodo/retry-policy.js';
 import {
   IdempotencyStoreUnavailable,
@@ -12,7 +11,7 @@ import {
 import { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from '../src/idempotency/redis-store.js';
 import { describeIdempotencyStoreContract } from './support/idempotency-store-contract.js';
 import { closedPort } from './support/in-process.js';
-import { type RedisServer, startRedisServer } from './support/redis-server.js';
+import { startRedisServer, useRedisServer } from './support/redis-server.js';
 
 type Outcome = { kind: 'created' | 'unknown' | 'rejected'; n: number };
 const settleByKind = (outcome: Outcome): Settlement =>
@@ -22,8 +21,7 @@ const RENEW_EVERY_MS = 60_000;
 const LEASE_MS = 3 * RENEW_EVERY_MS;
 const redisKeyOf = (key: string) => `dodo-mcp:idem:${createHash('sha256').update(key).digest('hex')}`;
 
-let redis: RedisServer;
-let control: ReturnType<typeof createClient>;
+const redis = useRedisServer();
 const stores: RedisIdempotencyStore<Outcome>[] = [];
 
 function makeStore(options: Partial<RedisIdempotencyStoreOptions> = {}) {
@@ -32,16 +30,6 @@ function makeStore(options: Partial<RedisIdempotencyStoreOptions> = {}) {
   return store;
 }
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-  control = createClient({ url: redis.url });
-  await control.connect();
-});
-afterAll(async () => {
-  await control.close();
-  await redis.stop();
-});
-beforeEach(() => control.flushDb());
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((store) => store.close()));
 });
@@ -155,7 +143,7 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
     await successor.started;
     stalled.settle({ kind: 'created', n: 1 });
     expect(await stalledRun).toEqual({ kind: 'ran', value: { kind: 'created', n: 1 } });
-    expect(JSON.parse((await control.get(redisKeyOf('k'))) ?? '{}')).toMatchObject({ state: 'in_flight' });
+    expect(JSON.parse((await redis.control.get(redisKeyOf('k'))) ?? '{}')).toMatchObject({ state: 'in_flight' });
     successor.settle({ kind: 'created', n: 2 });
     await successorRun;
     expect(await a.run('k', 'fp', countingTask().task, settleByKind, open())).toEqual({
@@ -199,7 +187,7 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
     // Alive: the owner renews before its lease ends, so the waiter does not take over.
     now = 1_000 + LEASE_MS - 1;
     expect(sleeper.wakeRenewals()).toBe(1);
-    await vi.waitFor(async () => expect(JSON.parse((await control.get(redisKeyOf('k'))) ?? '{}').leaseUntil).toBe(now + LEASE_MS));
+    await vi.waitFor(async () => expect(JSON.parse((await redis.control.get(redisKeyOf('k'))) ?? '{}').leaseUntil).toBe(now + LEASE_MS));
     const next = countingTask();
     const waiting = b.run('k', 'fp', next.task, settleByKind, open());
     await sleeper.polling(1);
@@ -219,12 +207,12 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
   it('treats a record left in flight with an expired lease as abandoned, keeping when the first run started', async () => {
     const b = makeStore({ now: () => 50_000 });
     const record = { state: 'in_flight', fingerprint: sha256('fp'), owner: 'gone', startedAt: 10_000, leaseUntil: 40_000 };
-    await control.set(redisKeyOf('k'), JSON.stringify(record));
+    await redis.control.set(redisKeyOf('k'), JSON.stringify(record));
     const resolving = gatedTask();
     const running = b.run('k', 'fp', resolving.task, settleByKind, open());
     await resolving.started;
     expect(resolving.priors).toEqual([{ kind: 'abandoned', startedAt: 10_000 }]);
-    expect(JSON.parse((await control.get(redisKeyOf('k'))) ?? '{}')).toMatchObject({ state: 'in_flight', startedAt: 10_000 });
+    expect(JSON.parse((await redis.control.get(redisKeyOf('k'))) ?? '{}')).toMatchObject({ state: 'in_flight', startedAt: 10_000 });
     resolving.settle({ kind: 'created', n: 3 });
     expect(await running).toEqual({ kind: 'ran', value: { kind: 'created', n: 3 } });
   });
@@ -270,16 +258,16 @@ describe('RedisIdempotencyStore records', () => {
     const first = gatedTask();
     const running = store.run('customer-42-order', 'email=ada@example.com', first.task, settleByKind, open());
     await first.started;
-    const inFlightTtl = await control.pTTL(redisKeyOf('customer-42-order'));
+    const inFlightTtl = await redis.control.pTTL(redisKeyOf('customer-42-order'));
     expect(inFlightTtl).toBeGreaterThan(0);
     expect(inFlightTtl).toBeLessThanOrEqual(60_000);
     first.settle({ kind: 'created', n: 1 });
     await running;
-    expect(await control.keys('*')).toEqual([redisKeyOf('customer-42-order')]);
-    const stored = (await control.get(redisKeyOf('customer-42-order'))) ?? '';
+    expect(await redis.control.keys('*')).toEqual([redisKeyOf('customer-42-order')]);
+    const stored = (await redis.control.get(redisKeyOf('customer-42-order'))) ?? '';
     expect(stored).not.toContain('ada@example.com');
     expect(JSON.parse(stored)).toMatchObject({ state: 'settled', settlement: 'replay', value: { kind: 'created', n: 1 } });
-    const settledTtl = await control.pTTL(redisKeyOf('customer-42-order'));
+    const settledTtl = await redis.control.pTTL(redisKeyOf('customer-42-order'));
     expect(settledTtl).toBeGreaterThan(0);
     expect(settledTtl).toBeLessThanOrEqual(60_000);
   });
@@ -287,9 +275,9 @@ describe('RedisIdempotencyStore records', () => {
   it('keeps records 24 hours by default, and deletes a forgotten one', async () => {
     const store = makeStore();
     await store.run('kept', 'fp', async () => ({ kind: 'created', n: 1 }), settleByKind, open());
-    expect(await control.pTTL(redisKeyOf('kept'))).toBeGreaterThan(24 * 60 * 60 * 1000 - 60_000);
+    expect(await redis.control.pTTL(redisKeyOf('kept'))).toBeGreaterThan(24 * 60 * 60 * 1000 - 60_000);
     await store.run('dropped', 'fp', async () => ({ kind: 'rejected', n: 1 }), settleByKind, open());
-    expect(await control.exists(redisKeyOf('dropped'))).toBe(0);
+    expect(await redis.control.exists(redisKeyOf('dropped'))).toBe(0);
   });
 });
 

@@ -1,5 +1,4 @@
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { abortableSleep, type Sleep } from '../src/dodo/retry-policy.js';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory-store.js';
 import { RedisIdempotencyStore } from '../src/idempotency/redis-store.js';
@@ -9,24 +8,13 @@ import { createSharedState, type SharedState } from '../src/server/shared-state.
 import type { PaymentOutcome } from '../src/tools/create-one-time-payment/payment-outcome.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { closedPort, connectClient, type InProcessSession, resultText, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
-import { type RedisServer, startRedisServer } from './support/redis-server.js';
+import { useRedisServer } from './support/redis-server.js';
 
 const api = useFakeDodoApi();
-let redis: RedisServer;
-let control: ReturnType<typeof createClient>;
+const redis = useRedisServer();
 const cleanup: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-  control = createClient({ url: redis.url });
-  await control.connect();
-});
-afterAll(async () => {
-  await control.close();
-  await redis.stop();
-});
-beforeEach(async () => {
-  await control.flushDb();
+beforeEach(() => {
   api.requests.length = 0;
 });
 afterEach(async () => {
@@ -97,7 +85,7 @@ describe('two MCP server instances over one Redis', () => {
     expect(await shared.idempotencyHealth?.()).toBe('ok');
     const result = await session.call({ ...SAMPLE_PAYMENT, idempotency_key: 'kept-in-redis' });
     expect(result.isError).toBeFalsy();
-    expect(await control.keys('dodo-mcp:idem:*')).toHaveLength(1);
+    expect(await redis.control.keys('dodo-mcp:idem:*')).toHaveLength(1);
 
     const inMemory = hostedSharedState(testConfig({ baseUrl: api.url }));
     expect(inMemory.idempotency).toBeInstanceOf(MemoryIdempotencyStore);

@@ -4,28 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { answer } from '../scripts/fake-dodo-api.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
-import { initializeRequest, type RawServer, spawnRawServer } from './support/spawned-server.js';
+import { createPaymentRequest, initializedServer, type RawServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
 
-async function initialized(variables: Record<string, string>): Promise<RawServer> {
-  const server = spawnRawServer(variables);
-  server.send(initializeRequest(1));
-  await server.response(1);
-  server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  return server;
-}
-
-const callRequest = (id: number, args: object = SAMPLE_PAYMENT) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name: 'create_one_time_payment', arguments: args },
-});
-
 describe('faults over stdio', () => {
   it('never puts the API key on stdout or stderr, whatever the API sends back', async () => {
-    const server = await initialized({
+    const server = await initializedServer({
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
       DODO_PAYMENTS_RECONCILE_MS: '0',
@@ -43,7 +28,7 @@ describe('faults over stdio', () => {
       answer.resetMidResponse(),
     );
     for (let id = 2; id <= 8; id++) {
-      server.send(callRequest(id, { ...SAMPLE_PAYMENT, metadata: [{ key: 'attempt', value: String(id) }] }));
+      server.send(createPaymentRequest(id, { ...SAMPLE_PAYMENT, metadata: [{ key: 'attempt', value: String(id) }] }));
       await server.response(id);
     }
     await server.stop();
@@ -62,7 +47,7 @@ describe('shutdown', () => {
     // The API holds the request until the test ends and the timeout is 10 minutes: the request can only be
     // abandoned, and the process only end, because shutdown aborts it (without that, the test times out).
     // A read tool, so a grace period that lets a payment POST finish does not apply.
-    const server = await initialized({
+    const server = await initializedServer({
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
       DODO_PAYMENTS_TIMEOUT_MS: '600000',
@@ -94,7 +79,7 @@ describe('shutdown', () => {
 
 describe('stderr', () => {
   it('announces live mode in one line at start', async () => {
-    const server = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_ENVIRONMENT: 'live_mode' });
+    const server = await initializedServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_ENVIRONMENT: 'live_mode' });
     await server.stop();
     const notices = server
       .stderr()
@@ -105,8 +90,8 @@ describe('stderr', () => {
   });
 
   it('logs one line per tool call without PII, and nothing at all with DODO_PAYMENTS_LOG=off', async () => {
-    const chatty = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url });
-    chatty.send(callRequest(2));
+    const chatty = await initializedServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url });
+    chatty.send(createPaymentRequest(2, SAMPLE_PAYMENT));
     await chatty.response(2);
     await chatty.stop();
     const calls = chatty
@@ -123,8 +108,8 @@ describe('stderr', () => {
     });
     for (const pii of ['ada@example.com', 'Ada Lovelace', 'Berlin']) expect(chatty.stderr()).not.toContain(pii);
 
-    const quiet = await initialized({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'off' });
-    quiet.send(callRequest(2));
+    const quiet = await initializedServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'off' });
+    quiet.send(createPaymentRequest(2, SAMPLE_PAYMENT));
     await quiet.response(2);
     await quiet.stop();
     expect(quiet.stderr()).toBe('');

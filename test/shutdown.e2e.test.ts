@@ -4,25 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { userAgent } from '../src/dodo/api-client.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
-import { initializeRequest, type RawServer, spawnRawServer } from './support/spawned-server.js';
+import { createPaymentRequest, initializedServer, type RawServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
-async function initialized(variables: Record<string, string>): Promise<RawServer> {
-  const server = spawnRawServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, ...variables });
-  server.send(initializeRequest(1));
-  await server.response(1);
-  server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  return server;
-}
-
-const callRequest = (id: number, args: object = SAMPLE_PAYMENT) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name: 'create_one_time_payment', arguments: args },
-});
 
 const logEvents = (server: RawServer) =>
   server
@@ -35,14 +20,14 @@ const sentReference = (index: number) => (api.requests[index]?.body as { metadat
 
 describe('shutdown with a payment in flight', () => {
   it('lets a POST in flight finish within the grace period, logs it as created, and refuses new calls meanwhile', async () => {
-    const server = await initialized({});
+    const server = await initializedServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url });
     api.requests.length = 0;
     const release = api.hold();
-    server.send(callRequest(2));
+    server.send(createPaymentRequest(2, SAMPLE_PAYMENT));
     await api.held(1);
     server.process.kill('SIGTERM');
     await expect.poll(() => logEvents(server).some((event) => event.event === 'stopping')).toBe(true);
-    server.send(callRequest(3));
+    server.send(createPaymentRequest(3, SAMPLE_PAYMENT));
     expect(JSON.stringify(await server.response(3))).toContain('shutting down; nothing was sent');
     release();
     expect(await server.exit()).toBe(0);
@@ -61,7 +46,12 @@ describe('shutdown with a payment in flight', () => {
     ['SIGINT', (server: RawServer) => server.process.kill('SIGINT')],
     ['closing stdin', (server: RawServer) => server.process.stdin.end()],
   ])('%s: a POST still unanswered after the grace period is aborted and logged as unknown with its reference', async (_name, stop) => {
-    const server = await initialized({ DODO_PAYMENTS_TIMEOUT_MS: '600000', DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '50' });
+    const server = await initializedServer({
+      DODO_PAYMENTS_API_KEY: TEST_KEY,
+      DODO_PAYMENTS_BASE_URL: api.url,
+      DODO_PAYMENTS_TIMEOUT_MS: '600000',
+      DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '50',
+    });
     api.requests.length = 0;
     let arrived!: () => void;
     const arrival = new Promise<void>((resolve) => (arrived = resolve));
@@ -70,7 +60,7 @@ describe('shutdown with a payment in flight', () => {
       arrived();
       return new Promise<void>(() => {});
     });
-    server.send(callRequest(2, { ...SAMPLE_PAYMENT, idempotency_key: 'shutdown-order' }));
+    server.send(createPaymentRequest(2, { ...SAMPLE_PAYMENT, idempotency_key: 'shutdown-order' }));
     await arrival;
     stop(server);
     expect(await server.exit()).toBe(0);

@@ -2,18 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { closedPort, SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
-import { initializeRequest, type RawServer, spawnRawServer } from './support/spawned-server.js';
+import { initializedServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
 const OVER_10_MIB = 10 * 1024 * 1024 + 1024;
 
-async function initialized(variables: Record<string, string> = {}): Promise<RawServer> {
-  const server = spawnRawServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, ...variables });
-  server.send(initializeRequest(1));
-  await server.response(1);
-  server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  return server;
-}
+const initialized = (variables: Record<string, string> = {}) =>
+  initializedServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, ...variables });
 
 function expectJsonLinesOnly(stderr: string): void {
   for (const line of stderr.trim().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();

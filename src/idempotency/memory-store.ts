@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { IdempotencyStore, IdempotentRun, IdempotentTask, PriorRun, Settlement } from './idempotency-store.js';
+import { LEFT, waitForRun } from './shared-run.js';
 
 const DEFAULT_MAX_KEYS = 10_000;
 /** What the remembered outcomes may take, estimated from their serialized size (see estimatedBytes). */
 const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
-const LEFT = Symbol('left');
 
 type Entry<T> = {
   /** A digest of the request, not the request: at the schema's largest arguments that is ~55 KB per key. */
@@ -121,21 +121,8 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     signal: AbortSignal,
     kind: 'ran' | 'replayed',
   ): Promise<IdempotentRun<T>> {
-    entry.waiting += 1;
-    let onAbort!: () => void;
-    const left = new Promise<typeof LEFT>((resolve) => {
-      onAbort = () => resolve(LEFT);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      const value = await Promise.race([entry.outcome, left]);
-      if (value !== LEFT) return { kind, value };
-      if (entry.waiting === 1) entry.controller.abort();
-      return { kind: 'left' };
-    } finally {
-      entry.waiting -= 1;
-      signal.removeEventListener('abort', onAbort);
-    }
+    const value = await waitForRun(entry, entry.outcome, signal);
+    return value === LEFT ? { kind: 'left' } : { kind, value };
   }
 
   /** Stores `entry` under `key` as the newest entry, then makes room by count and by bytes. */

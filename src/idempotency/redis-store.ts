@@ -10,6 +10,7 @@ import {
   type PriorRun,
   type Settlement,
 } from './idempotency-store.js';
+import { LEFT, type SharedRun, waitForRun } from './shared-run.js';
 
 /**
  * The idempotency store in Redis, shared by every server instance that points at the same Redis.
@@ -53,7 +54,6 @@ const COMMAND_TIMEOUT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 2_000;
 const MAX_RECONNECT_DELAY_MS = 2_000;
 const KEY_PREFIX = 'dodo-mcp:idem:';
-const LEFT = Symbol('left');
 
 /** Replaces (ARGV[2] with TTL ARGV[3] ms) or deletes (ARGV[2] empty) the record, only while run ARGV[1] owns it. */
 const WRITE_IF_OWNER = `
@@ -98,10 +98,8 @@ export interface RedisIdempotencyStoreOptions {
 type RedisClient = ReturnType<typeof newClient>;
 type RemoteResult<T> = IdempotentRun<T>;
 
-interface LocalRun<T> {
+interface LocalRun<T> extends SharedRun {
   fingerprint: string;
-  waiting: number;
-  controller: AbortController;
   result: Promise<RemoteResult<T>>;
   /** The outcome is decided (a late caller must not join it: it may be forgotten or to be resolved). */
   decided: boolean;
@@ -199,23 +197,9 @@ export class RedisIdempotencyStore<T> implements IdempotencyStore<T> {
 
   /** This caller's view of the local run: its outcome, or `left` if the caller cancels first. */
   private async wait(run: LocalRun<T>, signal: AbortSignal, joined: boolean): Promise<IdempotentRun<T>> {
-    run.waiting += 1;
-    let onAbort!: () => void;
-    const left = new Promise<typeof LEFT>((resolve) => {
-      onAbort = () => resolve(LEFT);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      const result = await Promise.race([run.result, left]);
-      if (result === LEFT) {
-        if (run.waiting === 1) run.controller.abort();
-        return { kind: 'left' };
-      }
-      return joined && result.kind === 'ran' ? { kind: 'replayed', value: result.value } : result;
-    } finally {
-      run.waiting -= 1;
-      signal.removeEventListener('abort', onAbort);
-    }
+    const result = await waitForRun(run, run.result, signal);
+    if (result === LEFT) return { kind: 'left' };
+    return joined && result.kind === 'ran' ? { kind: 'replayed', value: result.value } : result;
   }
 
   /** Claims the key and runs the task, or waits for the run that holds it; `signal` aborts when no local caller is left. */

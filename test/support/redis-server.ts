@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { closedPort } from './in-process.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -57,4 +59,40 @@ function readyOrExit(server: ChildProcess): Promise<void> {
     server.once('error', reject);
     server.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${output.slice(-2000)}`)));
   });
+}
+
+export interface RedisSuite {
+  url: string;
+  /** A plain client for the test to look inside Redis. */
+  control: ReturnType<typeof createClient>;
+}
+
+/** A real redis-server for the whole test file (started before its tests, stopped after), emptied before each test. */
+export function useRedisServer(): RedisSuite {
+  let server: RedisServer | undefined;
+  let control: ReturnType<typeof createClient> | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    control = createClient({ url: server.url });
+    await control.connect();
+  });
+  afterAll(async () => {
+    await control?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await control?.flushDb();
+  });
+  const started = <V>(value: V | undefined): V => {
+    if (value === undefined) throw new Error('the Redis server is used before its beforeAll hook ran');
+    return value;
+  };
+  return {
+    get url() {
+      return started(server).url;
+    },
+    get control() {
+      return started(control);
+    },
+  };
 }

@@ -91,3 +91,20 @@ export function spawnHttpServer(variables: Record<string, string>, entry = SERVE
     void exited.then((code) => reject(new Error(`the server exited with ${code} before listening:\n${stderr}`)));
   });
 }
+
+/** The built server after the initialize handshake, ready for tool calls. */
+export async function initializedServer(variables: Record<string, string>): Promise<RawServer> {
+  const server = spawnRawServer(variables);
+  server.send(initializeRequest(1));
+  await server.response(1);
+  server.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return server;
+}
+
+/** A JSON-RPC tools/call request line for create_one_time_payment. */
+export const createPaymentRequest = (id: number, args: object) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'create_one_time_payment', arguments: args },
+});
