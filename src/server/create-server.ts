@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 import type { Access } from '../auth/access.js';
 import { withFields } from '../logging/logger.js';
-import { redactDeep, secretForms } from '../logging/redact.js';
+import { redactDeep } from '../logging/redact.js';
 import { advertisedSchemas } from '../tools/advertised-schemas.js';
 import { TOOL_REGISTRY } from '../tools/registry.js';
 import { errorResult, type ToolModule } from '../tools/tool.js';
@@ -49,7 +49,6 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
     { capabilities: { tools: {} }, jsonSchemaValidator: zodJsonSchemaValidator },
   );
   const confirmer = createElicitationConfirmer(server, options.confirmationTimeoutMs);
-  const secrets = secretForms(config);
   const allowed = TOOL_REGISTRY.filter((tool) => access === 'create' || tool.annotations.readOnlyHint === true);
   const tools = new Map<string, ToolModule>(allowed.map((tool) => [tool.name, tool]));
   const advertised: Tool[] = allowed.map((tool) => ({
@@ -71,7 +70,7 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
     }
     const call = tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer });
     options.trackCall?.(call);
-    return redactResult(await call, secrets);
+    return redactResult(await call, shared.secrets);
   });
   return server;
 }

@@ -4,6 +4,7 @@ import { abortableSleep, type Sleep } from '../dodo/retry-policy.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
+import { secretForms } from '../logging/redact.js';
 import type { PaymentOutcome } from '../tools/create-one-time-payment/payment-outcome.js';
 import { SERVER_VERSION } from './create-server.js';
 import { InFlightPayments } from './in-flight-payments.js';
@@ -21,6 +22,8 @@ export interface SharedState {
   /** Waits between retries; tests pass one that does not wait. */
   sleep: Sleep;
   now: () => number;
+  /** Every form of the API key (and base URL credentials) a result must not carry; computed once, not per server. */
+  secrets: readonly string[];
   /** Payment runs in flight, drained on shutdown. */
   payments: InFlightPayments;
   /** Whether a shared idempotency store answers, for the health check; absent when keys are kept in memory. */
@@ -29,7 +32,7 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api' | 'payments'>> & { api?: DodoApi };
+export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api' | 'payments' | 'secrets'>> & { api?: DodoApi };
 
 /** Keys in this process's memory unless `overrides` bring a shared store (see src/server/hosted-state.ts). */
 export function createSharedState(config: Config, overrides: SharedStateOverrides = {}): SharedState {
@@ -41,6 +44,7 @@ export function createSharedState(config: Config, overrides: SharedStateOverride
     logger: overrides.logger ?? silentLogger,
     sleep: overrides.sleep ?? abortableSleep,
     now: overrides.now ?? Date.now,
+    secrets: secretForms(config),
     payments: new InFlightPayments(),
     ...(overrides.idempotencyHealth && { idempotencyHealth: overrides.idempotencyHealth }),
     close: overrides.close ?? (() => Promise.resolve()),
