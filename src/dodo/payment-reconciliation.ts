@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { PaymentListResponse } from 'dodopayments/resources/payments';
 import type { Logger } from '../logging/logger.js';
 import type { DodoApi } from './api-client.js';
@@ -23,14 +24,12 @@ const CLOCK_SKEW_MS = 60_000;
  * The reference for an idempotency key: a hash, so the key itself never reaches Dodo, and the same for every
  * server instance, so any of them can look for a payment another one sent.
  */
-export async function paymentReference(idempotencyKey: string): Promise<string> {
-  const { createHash } = await import('node:crypto');
+export function paymentReference(idempotencyKey: string): string {
   return createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 24);
 }
 
 /** A key for a call that came without one, handed to the agent so its retry is covered too. */
-export async function generatedIdempotencyKey(): Promise<string> {
-  const { randomUUID } = await import('node:crypto');
+export function generatedIdempotencyKey(): string {
   return `mcp-${randomUUID()}`;
 }
 

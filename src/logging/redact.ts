@@ -39,7 +39,8 @@ export function secretForms({ apiKey, baseUrl }: { apiKey?: string | undefined; 
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let redacted = text;
   for (const secret of secrets) {
-    if (secret) redacted = redacted.split(secret).join(REDACTED);
+    // Checked first: every log line and result passes here, and almost none holds a secret.
+    if (secret && redacted.includes(secret)) redacted = redacted.split(secret).join(REDACTED);
   }
   return redacted;
 }

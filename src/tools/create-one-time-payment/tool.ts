@@ -70,8 +70,8 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
 
   const { idempotency_key: callerKey, ...body } = validation.value;
   // A call without a key gets one, so that an unknown outcome can be looked for and retried under it.
-  const idempotencyKey = callerKey ?? (await generatedIdempotencyKey());
-  const reference = await paymentReference(idempotencyKey);
+  const idempotencyKey = callerKey ?? generatedIdempotencyKey();
+  const reference = paymentReference(idempotencyKey);
   if (!context.payments.accepting) {
     return finish('shutting_down', errorResult('The server is shutting down; nothing was sent. Call again once it is back.'));
   }
@@ -160,16 +160,25 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     case 'not_confirmed':
       return finish(`not_confirmed: ${outcome.answer}`, errorResult(notConfirmedMessage(outcome.answer, confirmer.timeoutMs)), logFields);
     case 'unknown_outcome': {
-      const retryKey = { key: idempotencyKey, callerGave: callerKey !== undefined };
-      const unresolved = describePaymentFailure(outcome.failure, { ...apiContext, productIds: productIdsOf(body) });
+      if (outcome.search) {
+        const retryKey = { key: idempotencyKey, callerGave: callerKey !== undefined };
+        return finish(
+          `unknown_outcome: ${outcome.failure.label}`,
+          errorResult(describeUnfoundPayment(outcome.failure, outcome.search, retryKey, apiContext)),
+          logFields,
+        );
+      }
       const keyNote =
         config.reconcileMs > 0
           ? ` Calling again with idempotency_key ${JSON.stringify(idempotencyKey)} and the same arguments looks for this payment first and sends a new request only if none exists.`
           : callerKey !== undefined
             ? ' This idempotency_key stays tied to that attempt: calling again with it returns this message. Once you know no payment was created, retry with a new key.'
             : '';
-      const message = outcome.search ? describeUnfoundPayment(outcome.failure, outcome.search, retryKey, apiContext) : unresolved + keyNote;
-      return finish(`unknown_outcome: ${outcome.failure.label}`, errorResult(message), logFields);
+      return finish(
+        `unknown_outcome: ${outcome.failure.label}`,
+        errorResult(describePaymentFailure(outcome.failure, { ...apiContext, productIds: productIdsOf(body) }) + keyNote),
+        logFields,
+      );
     }
     default:
       return finish(
