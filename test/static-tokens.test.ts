@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authenticateStaticToken, parseStaticTokens } from '../src/auth/static-tokens.js';
+import { authenticateStaticToken, parseStaticTokens, tokenTexts } from '../src/auth/static-tokens.js';
 
 const CREATE_TOKEN = `${'c'.repeat(28)}Ab9_`;
 const READ_TOKEN = `${'r'.repeat(30)}+/`;
@@ -76,5 +76,16 @@ describe('authenticateStaticToken', () => {
     ['an empty bearer', 'Bearer '],
   ])('refuses %s', (_case, header) => {
     expect(authenticateStaticToken(tokens, header)).toBeUndefined();
+  });
+});
+
+describe('tokenTexts', () => {
+  it("gives each entry's token, so the logger can remove it wherever it appears", () => {
+    expect(tokenTexts(`n8n:create:${'a'.repeat(32)}, ci:read:${'b'.repeat(32)}:with:colons`)).toEqual([
+      'a'.repeat(32),
+      `${'b'.repeat(32)}:with:colons`,
+    ]);
+    expect(tokenTexts(undefined)).toEqual([]);
+    expect(tokenTexts('no-token-here')).toEqual([]);
   });
 });

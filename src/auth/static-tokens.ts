@@ -48,6 +48,11 @@ export function parseStaticTokens(value: string | undefined): StaticToken[] | un
   return tokens;
 }
 
+/** The token text of each `label:scope:token` entry, for the logger to remove wherever it might appear. */
+export function tokenTexts(value: string | undefined): string[] {
+  return (value ?? '').split(',').flatMap((entry) => entry.trim().split(':').slice(2).join(':') || []);
+}
+
 function parseEntry(entry: string, position: number): StaticToken {
   const where = `${VARIABLE} entry ${position}`;
   const [label = '', scope = '', ...rest] = entry.split(':');

@@ -1,3 +1,4 @@
+import { tokenTexts } from '../auth/static-tokens.js';
 import type { Config } from '../config/config.js';
 import { RedisIdempotencyStore } from '../idempotency/redis-store.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -22,8 +23,10 @@ export function hostedSharedState(config: Config, overrides: SharedStateOverride
 
 /** The API key, each configured bearer token and the Redis password are secrets the logger removes, whatever a caller passes it. */
 export function hostedLogger(config: Config): Logger {
-  const tokens = (config.httpTokens ?? '').split(',').flatMap((entry) => entry.split(':').slice(2).join(':') || []);
-  return createLogger({ level: config.logLevel, secrets: [...secretForms(config), ...tokens, redisPassword(config.redisUrl)] });
+  return createLogger({
+    level: config.logLevel,
+    secrets: [...secretForms(config), ...tokenTexts(config.httpTokens), redisPassword(config.redisUrl)],
+  });
 }
 
 function redisPassword(redisUrl: string | undefined): string | undefined {
