@@ -1,4 +1,5 @@
-// The built server as a process, shut down with a payment in flight: no POST may vanish from the log.
+// The built server as a process, shut down with calls in flight: no POST may vanish from the log, and every
+// call in flight is ended and logged.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { userAgent } from '../src/dodo/api-client.js';
@@ -15,6 +16,13 @@ const logEvents = (server: RawServer) =>
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** Every way the server is told to stop. */
+const STOPS: [string, (server: RawServer) => void][] = [
+  ['SIGTERM', (server) => server.process.kill('SIGTERM')],
+  ['SIGINT', (server) => server.process.kill('SIGINT')],
+  ['closing stdin', (server) => server.process.stdin.end()],
+];
 
 const sentReference = (index: number) => (api.requests[index]?.body as { metadata?: { mcp_ref?: string } } | undefined)?.metadata?.mcp_ref;
 
@@ -41,35 +49,65 @@ describe('shutdown with a payment in flight', () => {
     expect(api.requests[0]?.userAgent).toMatch(/^DodoPayments\/JS 2\.\d+\.\d+ dodo-payments-mcp\/\d+\.\d+\.\d+$/);
   });
 
-  it.each([
-    ['SIGTERM', (server: RawServer) => server.process.kill('SIGTERM')],
-    ['SIGINT', (server: RawServer) => server.process.kill('SIGINT')],
-    ['closing stdin', (server: RawServer) => server.process.stdin.end()],
-  ])('%s: a POST still unanswered after the grace period is aborted and logged as unknown with its reference', async (_name, stop) => {
+  it.each(STOPS)(
+    '%s: a POST still unanswered after the grace period is aborted and logged as unknown with its reference',
+    async (_name, stop) => {
+      const server = await initializedServer({
+        DODO_PAYMENTS_API_KEY: TEST_KEY,
+        DODO_PAYMENTS_BASE_URL: api.url,
+        DODO_PAYMENTS_TIMEOUT_MS: '600000',
+        DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '50',
+      });
+      api.requests.length = 0;
+      let arrived!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      api.script((request, _response, fake) => {
+        fake.commit(request);
+        arrived();
+        return new Promise<void>(() => {});
+      });
+      server.send(createPaymentRequest(2, { ...SAMPLE_PAYMENT, idempotency_key: 'shutdown-order' }));
+      await arrival;
+      stop(server);
+      expect(await server.exit()).toBe(0);
+      const events = logEvents(server);
+      expect(events.find((event) => event.event === 'payment_attempt')).toMatchObject({
+        outcome: 'unknown_outcome: cancelled',
+        reference: sentReference(0),
+      });
+      expect(events.find((event) => event.event === 'stopped')).toMatchObject({ payments_finished: 0, payments_aborted: 1 });
+      expect(api.paymentPosts()).toBe(1);
+    },
+  );
+});
+
+describe('shutdown with a read in flight', () => {
+  it.each(STOPS)('%s aborts a request in flight, logs its outcome and ends the process with status 0', async (_name, stop) => {
+    // The API holds the request until the test ends and the timeout is 10 minutes: the request can only be
+    // abandoned, and the process only end, because shutdown aborts it (without that, the test times out).
+    // A read tool, so a grace period that lets a payment POST finish does not apply.
     const server = await initializedServer({
       DODO_PAYMENTS_API_KEY: TEST_KEY,
       DODO_PAYMENTS_BASE_URL: api.url,
       DODO_PAYMENTS_TIMEOUT_MS: '600000',
-      DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '50',
+      DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '0',
     });
-    api.requests.length = 0;
-    let arrived!: () => void;
-    const arrival = new Promise<void>((resolve) => (arrived = resolve));
-    api.script((request, _response, fake) => {
-      fake.commit(request);
-      arrived();
-      return new Promise<void>(() => {});
-    });
-    server.send(createPaymentRequest(2, { ...SAMPLE_PAYMENT, idempotency_key: 'shutdown-order' }));
-    await arrival;
-    stop(server);
-    expect(await server.exit()).toBe(0);
+    const abandonedBefore = api.abandoned();
+    const release = api.hold();
+    try {
+      server.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_payment', arguments: { payment_id: 'pay_held' } } });
+      await api.held(1);
+      stop(server);
+      expect(await server.exit()).toBe(0);
+      await api.whenAbandoned(abandonedBefore + 1);
+    } finally {
+      release();
+    }
     const events = logEvents(server);
-    expect(events.find((event) => event.event === 'payment_attempt')).toMatchObject({
-      outcome: 'unknown_outcome: cancelled',
-      reference: sentReference(0),
-    });
-    expect(events.find((event) => event.event === 'stopped')).toMatchObject({ payments_finished: 0, payments_aborted: 1 });
-    expect(api.paymentPosts()).toBe(1);
+    const stopped = events.findIndex((event) => event.event === 'stopped');
+    const outcome = events.findIndex((event) => event.event === 'tool_call');
+    expect(stopped).toBeGreaterThan(-1);
+    expect(outcome).toBeGreaterThan(stopped);
+    expect(events[outcome]).toMatchObject({ tool: 'get_payment', outcome: expect.stringContaining('cancelled') });
   });
 });

@@ -1,10 +1,10 @@
-// The built server as a process: faults over stdio with the whole transcript searched for the key,
-// prompt clean shutdown, and what goes to stderr.
+// The built server as a process: faults over stdio with the whole transcript searched for the key, and what
+// goes to stderr. Shutdown is test/shutdown.e2e.test.ts.
 import { describe, expect, it } from 'vitest';
 import { answer } from '../scripts/fake-dodo-api.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
-import { createPaymentRequest, initializedServer, type RawServer } from './support/spawned-server.js';
+import { createPaymentRequest, initializedServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
 
@@ -36,44 +36,6 @@ describe('faults over stdio', () => {
     expect(transcript).toContain('[REDACTED]');
     expect(transcript).not.toContain(TEST_KEY);
     expect(server.stderr()).toContain('"event":"retry"');
-  });
-});
-
-describe('shutdown', () => {
-  it.each([
-    ['SIGTERM', (server: RawServer) => server.process.kill('SIGTERM')],
-    ['closing stdin', (server: RawServer) => server.process.stdin.end()],
-  ])('%s aborts a request in flight, logs its outcome and ends the process with status 0', async (_name, stop) => {
-    // The API holds the request until the test ends and the timeout is 10 minutes: the request can only be
-    // abandoned, and the process only end, because shutdown aborts it (without that, the test times out).
-    // A read tool, so a grace period that lets a payment POST finish does not apply.
-    const server = await initializedServer({
-      DODO_PAYMENTS_API_KEY: TEST_KEY,
-      DODO_PAYMENTS_BASE_URL: api.url,
-      DODO_PAYMENTS_TIMEOUT_MS: '600000',
-      DODO_PAYMENTS_SHUTDOWN_GRACE_MS: '0',
-    });
-    const abandonedBefore = api.abandoned();
-    const release = api.hold();
-    try {
-      server.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_payment', arguments: { payment_id: 'pay_held' } } });
-      await api.held(1);
-      stop(server);
-      expect(await server.exit()).toBe(0);
-      await api.whenAbandoned(abandonedBefore + 1);
-    } finally {
-      release();
-    }
-    const events = server
-      .stderr()
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const stopped = events.findIndex((event) => event.event === 'stopped');
-    const outcome = events.findIndex((event) => event.event === 'tool_call');
-    expect(stopped).toBeGreaterThan(-1);
-    expect(outcome).toBeGreaterThan(stopped);
-    expect(events[outcome]).toMatchObject({ tool: 'get_payment', outcome: expect.stringContaining('cancelled') });
   });
 });
 
