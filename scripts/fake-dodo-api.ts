@@ -61,8 +61,13 @@ export interface FakeDodoApi {
   url: string;
   /** Every request received, in order. */
   requests: RecordedRequest[];
-  /** Queue answers for the next requests, in order; when the queue is empty the simulation answers. */
+  /**
+   * Queue answers for the next requests other than payment searches (`GET /payments`, which a server may send before a
+   * POST to look for an earlier payment under the key), in order; when the queue is empty the simulation answers.
+   */
   script(...responders: Responder[]): void;
+  /** Queue answers for the next payment searches (`GET /payments`), in order. */
+  scriptSearch(...responders: Responder[]): void;
   /** Count of POST /payments received. */
   paymentPosts(): number;
   /** Count of requests whose client went away before the answer was complete (cancelled or timed out). */
@@ -93,6 +98,7 @@ export interface FakeDodoApi {
 export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promise<FakeDodoApi> {
   const { apiKey = 'test_key_demo', catalogue = DEFAULT_CATALOGUE, unsupportedCountries = ['AI'] } = options;
   const queue: Responder[] = [];
+  const searchQueue: Responder[] = [];
   const sockets = new Set<Socket>();
   let paymentCount = 0;
   let listingDelay = 0;
@@ -265,7 +271,8 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     };
     api.requests.push(request);
     await holdIfGated();
-    await (queue.shift() ?? simulate)(request, response, api);
+    const isSearch = request.method === 'GET' && request.path === '/payments';
+    await ((isSearch ? searchQueue : queue).shift() ?? simulate)(request, response, api);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -277,6 +284,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests: [],
     script: (...responders) => queue.push(...responders),
+    scriptSearch: (...responders) => searchQueue.push(...responders),
     paymentPosts: () => api.requests.filter((r) => r.method === 'POST' && r.path === '/payments').length,
     abandoned: () => abandonedCount,
     whenAbandoned: (count) =>

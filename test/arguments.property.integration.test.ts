@@ -103,39 +103,46 @@ function asToolArguments(body: unknown): unknown {
 
 const PROBLEM_LINE = /^(arguments|[A-Za-z_][A-Za-z0-9_]*)(\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*|\["(?:[^"\\]|\\.)*"\])*: \S/;
 
+// A property test is bounded by its number of runs; the time limit only catches a hang, never a slow machine.
+const PROPERTY_TEST_TIMEOUT_MS = 10 * 60 * 1000;
+
 describe('any arguments', () => {
-  it('get an answer, never an invalid body sent, and field-named rejections', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof({ weight: 6, arbitrary: paymentArguments }, { weight: 1, arbitrary: fc.anything() }), async (args) => {
-        const sentBefore = api.requests.length;
-        if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
-          // Not an arguments object: a malformed tools/call, answered with a JSON-RPC invalid-params error.
-          await expect(session.call(args)).rejects.toMatchObject({ code: ErrorCode.InvalidParams });
-          expect(api.requests.length).toBe(sentBefore);
-          return;
-        }
-        const result = await session.call(args);
-        expect(Array.isArray(result.content)).toBe(true);
-        for (const request of api.requests.slice(sentBefore)) {
-          expect(request.body).not.toHaveProperty('idempotency_key');
-          // The server adds its reference (a key callers may not use); the rest is what the caller may send.
-          const { metadata, ...sent } = request.body as { metadata: Record<string, string> };
-          const { mcp_ref: reference, ...callerMetadata } = metadata;
-          expect(reference).toMatch(/^[\w-]{24}$/);
-          expect(validateArguments(paymentInputSchema, asToolArguments({ ...sent, metadata: callerMetadata })).ok).toBe(true);
-        }
-        const text = resultText(result);
-        if (text.startsWith('Invalid arguments') || text.startsWith("Refused by this server's rules")) {
-          expect(api.requests.length).toBe(sentBefore);
-          for (const line of text.split('\n').slice(1)) expect(line).toMatch(PROBLEM_LINE);
-        }
-      }),
-      { numRuns: 400 },
-    );
-    // The generator must reach the API often enough for the "only valid bodies" half to mean something.
-    expect(api.paymentPosts()).toBeGreaterThan(20);
-    expect((await session.client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
-  });
+  it(
+    'get an answer, never an invalid body sent, and field-named rejections',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof({ weight: 6, arbitrary: paymentArguments }, { weight: 1, arbitrary: fc.anything() }), async (args) => {
+          const sentBefore = api.requests.length;
+          if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+            // Not an arguments object: a malformed tools/call, answered with a JSON-RPC invalid-params error.
+            await expect(session.call(args)).rejects.toMatchObject({ code: ErrorCode.InvalidParams });
+            expect(api.requests.length).toBe(sentBefore);
+            return;
+          }
+          const result = await session.call(args);
+          expect(Array.isArray(result.content)).toBe(true);
+          for (const request of api.requests.slice(sentBefore).filter((sent) => sent.method === 'POST')) {
+            expect(request.body).not.toHaveProperty('idempotency_key');
+            // The server adds its reference (a key callers may not use); the rest is what the caller may send.
+            const { metadata, ...sent } = request.body as { metadata: Record<string, string> };
+            const { mcp_ref: reference, ...callerMetadata } = metadata;
+            expect(reference).toMatch(/^[\w-]{24}\.[\w-]{16}$/);
+            expect(validateArguments(paymentInputSchema, asToolArguments({ ...sent, metadata: callerMetadata })).ok).toBe(true);
+          }
+          const text = resultText(result);
+          if (text.startsWith('Invalid arguments') || text.startsWith("Refused by this server's rules")) {
+            expect(api.requests.length).toBe(sentBefore);
+            for (const line of text.split('\n').slice(1)) expect(line).toMatch(PROBLEM_LINE);
+          }
+        }),
+        { numRuns: 400 },
+      );
+      // The generator must reach the API often enough for the "only valid bodies" half to mean something.
+      expect(api.paymentPosts()).toBeGreaterThan(20);
+      expect((await session.client.listTools()).tools).toHaveLength(TOOL_NAMES.length);
+    },
+    PROPERTY_TEST_TIMEOUT_MS,
+  );
 });
 
 // Values of the wrong type, and now and then one of megabytes.
@@ -189,33 +196,37 @@ describe('any API answer', () => {
   });
   afterAll(() => noWaitSession.close());
 
-  it('ends every call of every tool with a result the official client accepts; a created payment always shows its id', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...TOOL_CALLS),
-        fc.constantFrom(200, 200, 200, 201, 400, 404, 422, 500),
-        apiBody,
-        async ([tool, args], status, body) => {
-          api.script(answer.json(status, body));
-          // Rejects if the answer is a JSON-RPC error or its structuredContent does not match the outputSchema.
-          const result = await noWaitSession.call(args, tool);
-          expect(result.content.length).toBeGreaterThan(0);
-          expect(JSON.stringify(result).length).toBeLessThan(300 * 1024);
-          // A payment id is a short token; a megabyte "id" is not a payment the agent could use (an unknown outcome).
-          const paymentId = (body as { payment_id?: unknown } | null)?.payment_id;
-          const createdWithId =
-            tool === 'create_one_time_payment' &&
-            status < 300 &&
-            typeof paymentId === 'string' &&
-            paymentId !== '' &&
-            paymentId.length <= 255;
-          if (createdWithId) {
-            expect(result.isError).toBeFalsy();
-            expect(result.structuredContent).toMatchObject({ payment_id: (body as { payment_id: string }).payment_id });
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'ends every call of every tool with a result the official client accepts; a created payment always shows its id',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...TOOL_CALLS),
+          fc.constantFrom(200, 200, 200, 201, 400, 404, 422, 500),
+          apiBody,
+          async ([tool, args], status, body) => {
+            api.script(answer.json(status, body));
+            // Rejects if the answer is a JSON-RPC error or its structuredContent does not match the outputSchema.
+            const result = await noWaitSession.call(args, tool);
+            expect(result.content.length).toBeGreaterThan(0);
+            expect(JSON.stringify(result).length).toBeLessThan(300 * 1024);
+            // A payment id is a short token; a megabyte "id" is not a payment the agent could use (an unknown outcome).
+            const paymentId = (body as { payment_id?: unknown } | null)?.payment_id;
+            const createdWithId =
+              tool === 'create_one_time_payment' &&
+              status < 300 &&
+              typeof paymentId === 'string' &&
+              paymentId !== '' &&
+              paymentId.length <= 255;
+            if (createdWithId) {
+              expect(result.isError).toBeFalsy();
+              expect(result.structuredContent).toMatchObject({ payment_id: (body as { payment_id: string }).payment_id });
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+    PROPERTY_TEST_TIMEOUT_MS,
+  );
 });

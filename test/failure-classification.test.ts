@@ -1,7 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'dodopayments';
 import { describe, expect, it } from 'vitest';
 import { classifyError, classifyFailure, isPaymentObject, parseRetryAfter } from '../src/dodo/failure-classification.js';
-import { describePaymentFailure } from '../src/dodo/failure-messages.js';
+import { describePaymentFailure } from '../src/payments/outcome-wording.js';
 
 const context = { baseUrl: 'http://127.0.0.1:9', environment: 'test_mode' as const, productIds: ['pdt_a', 'pdt_b'] };
 const statusError = (status: number, body: object | undefined, headers: Record<string, string> = {}) =>

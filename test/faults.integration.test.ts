@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { answer, type Responder, sendJson } from '../scripts/fake-dodo-api.js';
 import type { IdempotencyStore } from '../src/idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory-store.js';
-import type { PaymentOutcome } from '../src/tools/create-one-time-payment/payment-outcome.js';
+import type { PaymentOutcome } from '../src/payments/outcome.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import {
   closedPort,
@@ -234,7 +234,10 @@ describe('idempotency_key', () => {
 
   it('is never sent to Dodo', async () => {
     await session.call(withKey('never-sent'));
-    expect(api.requests[0]?.body).not.toHaveProperty('idempotency_key');
+    const post = api.requests.find((request) => request.method === 'POST');
+    expect(post?.body).toMatchObject({ product_cart: expect.any(Array) });
+    expect(post?.body).not.toHaveProperty('idempotency_key');
+    expect(JSON.stringify(api.requests)).not.toContain('never-sent');
   });
 
   it('returns the first result for a repeat with the same key and arguments, without a second POST', async () => {

@@ -68,7 +68,7 @@ describe(`the built server on Node ${process.versions.node}`, () => {
       product_cart: [{ product_id: 'pdt_ebook', quantity: 1 }],
       payment_link: true,
       // Only the server's own reference, for finding a payment whose answer was lost.
-      metadata: { mcp_ref: expect.stringMatching(/^[\w-]{24}$/) },
+      metadata: { mcp_ref: expect.stringMatching(/^[\w-]{24}\.[\w-]{16}$/) },
     });
     await server.stop();
   });

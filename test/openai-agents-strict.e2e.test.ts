@@ -98,7 +98,7 @@ describe('OpenAI Agents SDK (JS), strict mode', () => {
       product_cart: [{ product_id: 'pdt_ebook', quantity: 2 }],
       payment_link: true,
       // Only the server's own reference, for finding a payment whose answer was lost.
-      metadata: { mcp_ref: expect.stringMatching(/^[\w-]{24}$/) },
+      metadata: { mcp_ref: expect.stringMatching(/^[\w-]{24}\.[\w-]{16}$/) },
     });
   });
 

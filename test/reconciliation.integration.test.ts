@@ -79,13 +79,14 @@ describe.each(CAUSES)('an unknown outcome from %s', (_cause, lose, causeText) =>
     const result = await session.call(args);
     expect(result.isError).toBeFalsy();
     expect(resultText(result)).toContain('Recovered: ');
-    expect(api.paymentLists()).toBe(4);
+    // One look before the POST (this process may have forgotten the key), then four after it.
+    expect(api.paymentLists()).toBe(5);
     expect(sleeps).toEqual([250, 500, 1_000]);
     expect(api.paymentPosts()).toBe(1);
 
     expect((await session.call(args)).structuredContent).toEqual(result.structuredContent);
     expect(api.paymentPosts()).toBe(1);
-    expect(api.paymentLists()).toBe(4);
+    expect(api.paymentLists()).toBe(5);
   });
 
   it('payment never exists: says what was checked and for how long; a retry under the key looks once more, then POSTs once', async () => {
@@ -96,18 +97,18 @@ describe.each(CAUSES)('an unknown outcome from %s', (_cause, lose, causeText) =>
     expect(result.isError).toBe(true);
     expect(text).toContain(causeText);
     expect(text).toMatch(
-      /looked for it 10 time\(s\) over 18\.8 s in GET \/payments \(created since .*, metadata mcp_ref=[\w-]{24}\) and did not find it/,
+      /looked for it 11 time\(s\) over 20 s in GET \/payments \(created since .*, metadata mcp_ref=[\w-]{24}\.[\w-]{16}\) and did not find it/,
     );
     expect(text).toContain(`Retrying with the same idempotency_key "${args.idempotency_key}" and the same arguments is safe`);
     expect(api.paymentPosts()).toBe(1);
-    expect(api.paymentLists()).toBe(10);
+    expect(api.paymentLists()).toBe(12);
     expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(RECONCILE_MS);
 
     const retry = await session.call(args);
     expect(retry.isError).toBeFalsy();
     expect(resultText(retry)).not.toContain('Recovered');
     expect(api.paymentPosts()).toBe(2);
-    expect(api.paymentLists()).toBe(11);
+    expect(api.paymentLists()).toBe(13);
     const references = api.requests
       .filter((r) => r.method === 'POST')
       .map((r) => (r.body as { metadata: Record<string, string> }).metadata.mcp_ref);
@@ -117,7 +118,7 @@ describe.each(CAUSES)('an unknown outcome from %s', (_cause, lose, causeText) =>
 
 describe('retries under a key whose outcome was unknown', () => {
   it('a payment that shows only after the window is found by the retry, with no second POST', async () => {
-    api.delayListing(10);
+    api.delayListing(11);
     api.script(answer.committedThen(answer.text(502, 'text/html', 'bad gateway')));
     const args = withKey();
     expect(resultText(await session.call(args))).toContain('did not find it');
@@ -138,7 +139,7 @@ describe('retries under a key whose outcome was unknown', () => {
     expect(api.paymentPosts()).toBe(2);
 
     api.script(answer.committedThen(answer.hang()));
-    api.delayListing(10);
+    api.delayListing(11);
     const lost = resultText(await session.call(SAMPLE_PAYMENT));
     const lostKey = /idempotency_key "([^"]+)"/.exec(lost)?.[1];
     const found = await session.call({ ...SAMPLE_PAYMENT, idempotency_key: lostKey });
@@ -150,7 +151,7 @@ describe('retries under a key whose outcome was unknown', () => {
     api.script(answer.committedThen(answer.hang()));
     const startedAt = clock;
     await session.call(withKey({ ...SAMPLE_PAYMENT, customer: { customer_id: 'cus_existing' } }));
-    const list = api.requests.find((request) => request.method === 'GET' && request.path === '/payments');
+    const list = api.requests.filter((request) => request.method === 'GET' && request.path === '/payments').at(-1);
     const query = new URL(list?.url ?? '', api.url).searchParams;
     expect(query.get('customer_id')).toBe('cus_existing');
     expect(query.get('page_size')).toBe('100');
@@ -158,11 +159,11 @@ describe('retries under a key whose outcome was unknown', () => {
     expect(Date.parse(query.get('created_at_gte') ?? '')).toBe(startedAt - 60_000);
   });
 
-  it('the reference is a hash of the key (never the key), the same for the same key', async () => {
+  it('the reference is a hash of the key and one of the request (never the key)', async () => {
     await session.call({ ...SAMPLE_PAYMENT, idempotency_key: 'secret-order-id' });
-    const body = JSON.stringify(api.requests[0]?.body);
+    const body = JSON.stringify(api.requests.find((request) => request.method === 'POST')?.body);
     expect(body).not.toContain('secret-order-id');
-    expect(body).toMatch(/"mcp_ref":"[\w-]{24}"/);
+    expect(body).toMatch(/"mcp_ref":"[\w-]{24}\.[\w-]{16}"/);
   });
 
   it('DODO_PAYMENTS_RECONCILE_MS=0 turns the search off: nothing is listed, and no search is promised', async () => {
@@ -209,15 +210,16 @@ describe('cancellation', () => {
     await expect.poll(() => events.some((event) => event.event === 'payment_attempt')).toBe(true);
     expect(events.find((event) => event.event === 'payment_attempt')).toMatchObject({
       outcome: 'unknown_outcome: cancelled',
-      reference: expect.stringMatching(/^[\w-]{24}$/),
+      reference: expect.stringMatching(/^[\w-]{24}\.[\w-]{16}$/),
     });
   }
 
-  // The cancelled run never searched, so the retry polls for the whole window before it may send.
+  // The cancelled run never searched, so the retry polls for the whole window before it may send (after the one look
+  // the first call made before its POST).
   it.each([
-    ['exists', true, 0, 1, 1],
-    ['appears late', true, 4, 5, 1],
-    ['never exists', false, 0, 10, 2],
+    ['exists', true, 0, 2, 1],
+    ['appears late', true, 4, 6, 1],
+    ['never exists', false, 0, 12, 2],
   ])('after the POST left, a retry under the key resolves it: payment %s', async (_name, commit, listingDelay, lists, posts) => {
     const args = withKey();
     api.delayListing(listingDelay);

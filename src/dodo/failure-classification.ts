@@ -15,6 +15,10 @@ type FailureKind = 'rejected' | 'not_sent' | 'unknown_outcome';
 export type Condition =
   | { type: 'cancelled' }
   | { type: 'cancelled_before_sending' }
+  /** This instance could not confirm that it still holds the idempotency key, so it did not send. */
+  | { type: 'lease_lost' }
+  /** An earlier attempt under the key was cut short (its instance stopped, or the store lost its record). */
+  | { type: 'interrupted' }
   | { type: 'timeout' }
   | { type: 'not_sent'; code: string }
   | { type: 'broken_connection'; code: string }
@@ -66,6 +70,7 @@ export function classifyFailure(condition: Condition): ApiFailure {
   switch (condition.type) {
     case 'not_sent':
     case 'cancelled_before_sending':
+    case 'lease_lost':
       return { kind: 'not_sent', condition, label };
     case 'status':
       // A 3xx means the API processed the request and pointed elsewhere (a 303 after a POST): not a refusal.

@@ -17,6 +17,8 @@ export interface RetryOptions {
    * it certainly created nothing: a 429, or a connection that was never made.
    */
   readOnly: boolean;
+  /** Asked before every attempt; false ends the call with nothing more sent (`lease_lost`). */
+  mayAttempt?: () => Promise<boolean>;
 }
 
 /** How long to wait before trying again, or undefined to stop. Never retries a cancelled call. */
@@ -39,10 +41,12 @@ export type Attempted<T> = { ok: true; value: T; attempts: number } | { ok: fals
 export async function callWithRetries<T>(
   call: () => Promise<T>,
   classify: (error: unknown) => ApiFailure,
-  { signal, sleep, logger, readOnly }: RetryOptions,
+  { signal, sleep, logger, readOnly, mayAttempt }: RetryOptions,
 ): Promise<Attempted<T>> {
   for (let attempt = 1; ; attempt++) {
     // Checked before every attempt: a call cancelled now has sent nothing more, whatever came before.
+    if (signal.aborted) return { ok: false, failure: classifyFailure({ type: 'cancelled_before_sending' }), attempts: attempt - 1 };
+    if (mayAttempt && !(await mayAttempt())) return { ok: false, failure: classifyFailure({ type: 'lease_lost' }), attempts: attempt - 1 };
     if (signal.aborted) return { ok: false, failure: classifyFailure({ type: 'cancelled_before_sending' }), attempts: attempt - 1 };
     try {
       return { ok: true, value: await call(), attempts: attempt };

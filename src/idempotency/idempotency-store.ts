@@ -10,13 +10,29 @@ export type IdempotentRun<T> =
   | { kind: 'left' };
 
 /**
- * A run of the task that did not settle where the next caller can see it:
- * - `unresolved`: it settled with an outcome the policy marks `resolve` (e.g. the payment may or may not exist);
- * - `abandoned`: a remote store's in-flight record whose owner stopped renewing it (a crashed instance), so
- *   nobody knows what it did; `startedAt` is when that run began.
- * The next task receives it so it can find out what happened before acting again (never a blind re-send).
+ * What the store knows of a key that a new run must find out about before acting (never a blind re-send):
+ * - `unresolved`: an earlier run settled with an outcome the policy marks `resolve` (the payment may or may not exist);
+ * - `abandoned`: a shared store's in-flight record whose owner stopped renewing it (a crashed or cut-off instance);
+ *   `startedAt` is when the first run under the key began;
+ * - `unrecorded`: no record, but the store may have lost one: it started empty (memory, a new process) or lost data
+ *   (Redis restarted, flushed, failed over); a lost record's first run began no earlier than `since`.
+ * `quietAt` (epoch ms): by then every request an earlier holder of the key may have sent has ended, because a holder
+ * sends only while its lease outlives the attempt (see `KeyHold`).
  */
-export type PriorRun<T> = { kind: 'unresolved'; outcome: T } | { kind: 'abandoned'; startedAt: number };
+export type PriorRun<T> =
+  | { kind: 'unresolved'; outcome: T }
+  | { kind: 'abandoned'; startedAt: number; quietAt: number }
+  | { kind: 'unrecorded'; since: number; quietAt: number };
+
+/** The task's hold on its key. */
+export interface KeyHold {
+  /**
+   * Resolves true only once the store has confirmed that no other run can take the key over for the next `ms`
+   * (a shared store extends the lease); false when that cannot be confirmed (the store is unreachable or the key was
+   * taken over). A task sends nothing that could still be in flight after a hold it could not confirm.
+   */
+  holdFor(ms: number): Promise<boolean>;
+}
 
 /** What a settled outcome means for the key. */
 export type Settlement =
@@ -28,11 +44,11 @@ export type Settlement =
   | 'forget';
 
 /**
- * The task that runs under a key. `prior` is the unresolved run it follows, if any; `signal` aborts only
- * when every caller waiting on this run has cancelled (or the store is shutting the run down), never
- * because one of several callers left.
+ * The task that runs under a key. `prior` is what it must find out about first, if anything; `signal` aborts only
+ * when every caller waiting on this run has cancelled (or the store is shutting the run down), never because one of
+ * several callers left; `hold` is asked before anything is sent that another instance could duplicate.
  */
-export type IdempotentTask<T> = (prior: PriorRun<T> | undefined, signal: AbortSignal) => Promise<T>;
+export type IdempotentTask<T> = (prior: PriorRun<T> | undefined, signal: AbortSignal, hold: KeyHold) => Promise<T>;
 
 /**
  * Remembers what was done under each idempotency key, so that a retried call with the same key and the
@@ -52,8 +68,12 @@ export type IdempotentTask<T> = (prior: PriorRun<T> | undefined, signal: AbortSi
  *    hold them; everything a later task needs to resolve an outcome must be in the outcome or derivable from
  *    the key (the payment reference is derived from the key for this reason).
  * 6. **Abandoned runs.** An in-flight record outlives its owner only in a remote store; when its lease expires
- *    the next call runs the task with `{ kind: 'abandoned', startedAt }`. The in-memory store never produces
+ *    the next call runs the task with `{ kind: 'abandoned', startedAt, quietAt }`. The in-memory store never produces
  *    this: its runs end with the process that holds them.
+ * 6a. **Lost records.** A store that may have lost records (it started empty, or noticed a loss) runs the task for a
+ *    key it has no record of with `{ kind: 'unrecorded', since, quietAt }` for the retention time after the loss.
+ * 6b. **Fencing.** `hold.holdFor(ms)` confirms the key is this run's for `ms` more; a remote store answers false as
+ *    soon as it cannot prove it (each store operation has its own deadline), so a cut-off instance stops sending.
  * 7. **Bounds.** An entry in flight or still to be resolved is never dropped to make room; replayable entries may
  *    be evicted when the store is full, and any settled entry past retention, after which the key counts as new.
  * One store is created per process and shared by every server instance (see server/shared-state.ts).
@@ -74,6 +94,14 @@ export class IdempotencyStoreUnavailable extends Error {
     // Never the URL: it may hold a password.
     super('The idempotency store (Redis) is unreachable', { cause });
     this.name = 'IdempotencyStoreUnavailable';
+  }
+}
+
+/** Thrown by `run` before the task ran: the key's record cannot be read (corrupt); its bytes are never repeated. */
+export class IdempotencyRecordUnreadable extends Error {
+  constructor() {
+    super('The record kept under this idempotency key cannot be read');
+    this.name = 'IdempotencyRecordUnreadable';
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IdempotencyStore, IdempotentRun, IdempotentTask, PriorRun, Settlement } from './idempotency-store.js';
+import type { IdempotencyStore, IdempotentRun, IdempotentTask, KeyHold, PriorRun, Settlement } from './idempotency-store.js';
 import { LEFT, waitForRun } from './shared-run.js';
 
 const DEFAULT_MAX_KEYS = 10_000;
@@ -25,10 +25,15 @@ export interface IdempotencyStoreOptions {
   now?: () => number;
 }
 
+/** One process holds its keys alone: nobody can take one over, so a hold always stands. */
+const SOLE_HOLDER: KeyHold = { holdFor: () => Promise.resolve(true) };
+
 /**
  * The idempotency store in this process's memory: bounded by key count, by the estimated bytes of what it
  * remembers, and by age; lost on restart. The oldest replayable entries go first; an entry in flight, or one
  * whose outcome is still to be resolved, never does (dropping it would let a retry send without looking first).
+ * It starts empty, so for the retention time after it was made a key it has no record of may have been used by an
+ * earlier process: such a run gets `{ kind: 'unrecorded' }` and looks before it sends.
  */
 export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -37,6 +42,7 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private totalBytes = 0;
+  private readonly startedAt: number;
 
   constructor({
     maxKeys = DEFAULT_MAX_KEYS,
@@ -48,6 +54,7 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     this.maxBytes = maxBytes;
     this.ttlMs = ttlMs;
     this.now = now;
+    this.startedAt = now();
   }
 
   get size(): number {
@@ -73,7 +80,11 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     if (signal.aborted) return { kind: 'left' };
     if (existing?.state === 'in_flight') return this.wait(existing, signal, 'replayed');
     if (existing?.settlement === 'replay') return { kind: 'replayed', value: existing.value };
-    const prior: PriorRun<T> | undefined = existing && { kind: 'unresolved', outcome: existing.value };
+    const prior: PriorRun<T> | undefined = existing
+      ? { kind: 'unresolved', outcome: existing.value }
+      : this.now() < this.startedAt + this.ttlMs
+        ? { kind: 'unrecorded', since: this.startedAt - this.ttlMs, quietAt: this.startedAt }
+        : undefined;
     return this.wait(this.start(key, digest, task, settle, prior), signal, 'ran');
   }
 
@@ -92,7 +103,7 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
       state: 'in_flight' as const,
       waiting: 0,
       controller,
-      outcome: task(prior, controller.signal),
+      outcome: task(prior, controller.signal, SOLE_HOLDER),
     };
     // Re-inserted, not updated, so the map stays in order of age (eviction relies on it).
     this.set(key, entry);

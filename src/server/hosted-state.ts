@@ -3,7 +3,8 @@ import type { Config } from '../config/config.js';
 import { RedisIdempotencyStore } from '../idempotency/redis-store.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
-import type { PaymentOutcome } from '../tools/create-one-time-payment/payment-outcome.js';
+import { attemptTimeoutMs } from '../payments/exactly-once.js';
+import type { PaymentOutcome } from '../payments/outcome.js';
 import { createSharedState, type SharedState, type SharedStateOverrides } from './shared-state.js';
 
 /**
@@ -14,7 +15,11 @@ export function hostedSharedState(config: Config, overrides: SharedStateOverride
   const redis =
     config.redisUrl === undefined
       ? undefined
-      : new RedisIdempotencyStore<PaymentOutcome>({ url: config.redisUrl, ...(overrides.now && { now: overrides.now }) });
+      : new RedisIdempotencyStore<PaymentOutcome>({
+          url: config.redisUrl,
+          maxHoldMs: attemptTimeoutMs(config),
+          ...(overrides.now && { now: overrides.now }),
+        });
   return createSharedState(config, {
     ...(redis && { idempotency: redis, idempotencyHealth: () => redis.state(), close: () => redis.close() }),
     ...overrides,

@@ -5,7 +5,7 @@ import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
-import type { PaymentOutcome } from '../tools/create-one-time-payment/payment-outcome.js';
+import type { PaymentOutcome } from '../payments/outcome.js';
 import { SERVER_VERSION } from './create-server.js';
 import { InFlightPayments } from './in-flight-payments.js';
 
@@ -22,6 +22,8 @@ export interface SharedState {
   /** Waits between retries; tests pass one that does not wait. */
   sleep: Sleep;
   now: () => number;
+  /** A signal that aborts after `ms`: the deadlines of attempts and searches (a simulation brings its own clock). */
+  timeout: (ms: number) => AbortSignal;
   /** Every form of the API key (and base URL credentials) a result must not carry; computed once, not per server. */
   secrets: readonly string[];
   /** Payment runs in flight, drained on shutdown. */
@@ -40,10 +42,11 @@ export function createSharedState(config: Config, overrides: SharedStateOverride
   return {
     config,
     api: () => (api ??= createDodoApi({ ...config, apiKey: config.apiKey ?? '', serverVersion: SERVER_VERSION })),
-    idempotency: overrides.idempotency ?? new MemoryIdempotencyStore(),
+    idempotency: overrides.idempotency ?? new MemoryIdempotencyStore({ now: overrides.now ?? Date.now }),
     logger: overrides.logger ?? silentLogger,
     sleep: overrides.sleep ?? abortableSleep,
     now: overrides.now ?? Date.now,
+    timeout: overrides.timeout ?? ((ms) => AbortSignal.timeout(ms)),
     secrets: secretForms(config),
     payments: new InFlightPayments(),
     ...(overrides.idempotencyHealth && { idempotencyHealth: overrides.idempotencyHealth }),

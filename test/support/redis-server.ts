@@ -67,7 +67,13 @@ export interface RedisSuite {
   control: ReturnType<typeof createClient>;
 }
 
-/** A real redis-server for the whole test file (started before its tests, stopped after), emptied before each test. */
+/** The shared store's marker of an established deployment (see src/idempotency/shared-store.ts, "Lost data"). */
+export const EPOCH_KEY = 'dodo-mcp:epoch';
+
+/**
+ * A real redis-server for the whole test file (started before its tests, stopped after), emptied before each test
+ * and marked as an established deployment's (a store finding no marker assumes it lost data, and waits).
+ */
 export function useRedisServer(): RedisSuite {
   let server: RedisServer | undefined;
   let control: ReturnType<typeof createClient> | undefined;
@@ -82,6 +88,7 @@ export function useRedisServer(): RedisSuite {
   });
   beforeEach(async () => {
     await control?.flushDb();
+    await control?.set(EPOCH_KEY, 'established');
   });
   const started = <V>(value: V | undefined): V => {
     if (value === undefined) throw new Error('the Redis server is used before its beforeAll hook ran');

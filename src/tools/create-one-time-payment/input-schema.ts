@@ -1,6 +1,6 @@
 import type { CustomerRequest } from 'dodopayments/resources/payments';
 import { z } from 'zod';
-import { RECONCILE_KEY_NAME } from '../../dodo/payment-reconciliation.js';
+import { RECONCILE_KEY_NAME } from '../../payments/reference.js';
 import { allowedString } from '../../schema/allowed-values.js';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from './dodo-enums.js';
 
@@ -112,7 +112,7 @@ const cartItemSchema = z.strictObject({
 });
 
 // Dodo's documented limits; of its 50 keys, one is reserved for the server's payment reference
-// (see dodo/payment-reconciliation.ts).
+// (see payments/reference.ts).
 const METADATA_MAX_ENTRIES = 49;
 const METADATA_KEY_LENGTH = 40;
 const METADATA_VALUE_LENGTH = 500;

@@ -1,20 +1,6 @@
 import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { Product } from 'dodopayments/resources/products/products';
 import type { DodoApi } from '../../dodo/api-client.js';
-import type { ConfirmationAnswer } from '../../server/user-confirmation.js';
-
-export function notConfirmedMessage(answer: Exclude<ConfirmationAnswer, 'confirmed'>, timeoutMs: number): string {
-  switch (answer) {
-    case 'declined':
-      return 'The user declined this live payment. Nothing was sent; do not retry unless the user asks again.';
-    case 'cancelled':
-      return 'The user dismissed the confirmation of this live payment. Nothing was sent.';
-    case 'timed_out':
-      return `No confirmation of this live payment within ${timeoutMs / 1000} s. Nothing was sent; ask the user whether to try again.`;
-    case 'unreadable':
-      return "The client's answer to the confirmation of this live payment could not be read (not a yes or no). Nothing was sent; ask the user whether to try again.";
-  }
-}
 
 /** Product details for the confirmation; a product that cannot be read is simply left out. */
 export async function lookUpProducts(api: DodoApi, productIds: readonly string[], signal: AbortSignal): Promise<Map<string, Product>> {

@@ -2,21 +2,14 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
-import { describePaymentFailure, describeRecoveredPayment, describeUnfoundPayment } from '../../dodo/failure-messages.js';
-import { generatedIdempotencyKey, paymentReference } from '../../dodo/payment-reconciliation.js';
-import {
-  canonicalJson,
-  IdempotencyStoreUnavailable,
-  IdempotentRunStillInFlight,
-  type PriorRun,
-} from '../../idempotency/idempotency-store.js';
+import { describePaymentCall } from '../../payments/outcome-wording.js';
+import { callCreatePayment } from '../../payments/payment-call.js';
+import { referenceValue } from '../../payments/reference.js';
 import { validateArguments } from '../../schema/argument-validation.js';
 import { errorResult, MISSING_KEY_RESULT, structuredResult, type ToolContext, type ToolModule, toolCallLog } from '../tool.js';
-import { createPaymentOnce, paymentSettlement } from './exactly-once.js';
 import { describeGuardrails, type Guardrails, guardrailViolations } from './guardrails.js';
 import { paymentInputSchema } from './input-schema.js';
-import { describeLivePayment, lookUpProducts, notConfirmedMessage } from './live-confirmation.js';
-import type { PaymentOutcome } from './payment-outcome.js';
+import { describeLivePayment, lookUpProducts } from './live-confirmation.js';
 import { createdPaymentResult } from './payment-result.js';
 
 /**
@@ -55,7 +48,7 @@ export const createOneTimePaymentTool: ToolModule = {
 };
 
 async function createPayment(args: unknown, context: ToolContext): Promise<CallToolResult> {
-  const { config, api, idempotency, confirmer, signal } = context;
+  const { config, api, confirmer } = context;
   const finish = toolCallLog(createOneTimePaymentTool.name, context);
 
   const validation = validateArguments(paymentInputSchema, args);
@@ -67,126 +60,40 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     return finish('refused_by_guardrail', errorResult(`Refused by this server's rules; nothing was sent:\n${violations.join('\n')}`));
   }
   if (config.apiKey === undefined) return finish('not_configured', MISSING_KEY_RESULT);
-
-  const { idempotency_key: callerKey, ...body } = validation.value;
-  // A call without a key gets one, so that an unknown outcome can be looked for and retried under it.
-  const idempotencyKey = callerKey ?? generatedIdempotencyKey();
-  const reference = paymentReference(idempotencyKey);
   if (!context.payments.accepting) {
     return finish('shutting_down', errorResult('The server is shutting down; nothing was sent. Call again once it is back.'));
   }
+
+  const { idempotency_key: callerKey, ...body } = validation.value;
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
-  const run = async (prior: PriorRun<PaymentOutcome> | undefined, runSignal: AbortSignal): Promise<PaymentOutcome> => {
-    // A replay or a run resolving an earlier unknown outcome does not ask again: the user already confirmed it.
-    if (mustConfirm && !prior) {
-      const products = await lookUpProducts(api(), productIdsOf(body), runSignal);
-      const answer = await confirmer.ask(describeLivePayment(body, products), runSignal);
-      if (answer !== 'confirmed') return { kind: 'not_confirmed', answer, attempts: 0 };
-    }
-    return createPaymentOnce(body, reference, prior, { ...context, signal: runSignal });
+  const result = await callCreatePayment(body, callerKey, {
+    ...context,
+    signal: AbortSignal.any([context.signal, context.payments.signal]),
+    track: (run) => context.payments.track(run),
+    ...(mustConfirm && {
+      confirm: async (signal: AbortSignal) => {
+        const products = await lookUpProducts(api(), productIdsOf(body), signal);
+        return confirmer.ask(describeLivePayment(body, products), signal);
+      },
+    }),
+  });
+
+  const words = describePaymentCall(result, {
+    baseUrl: config.baseUrl,
+    environment: config.environment,
+    productIds: productIdsOf(body),
+    reconcile: config.reconcileMs > 0,
+    confirmationTimeoutMs: confirmer.timeoutMs,
+  });
+  const { call } = result;
+  const logFields = {
+    reference: referenceValue(result.reference),
+    ...(call.kind === 'settled' && { attempts: call.replayed ? 0 : call.outcome.attempts, replayed: call.replayed }),
   };
-  // Shutdown waits for the run itself (its POST and the log line of its outcome), not for the callers waiting on it.
-  const trackedRun: typeof run = (prior, runSignal) => context.payments.track(run(prior, runSignal));
-
-  const stored = await idempotency
-    .run(
-      idempotencyKey,
-      canonicalJson(body),
-      trackedRun,
-      paymentSettlement(config.reconcileMs > 0, callerKey !== undefined),
-      AbortSignal.any([signal, context.payments.signal]),
-    )
-    .catch((error: unknown) => {
-      if (error instanceof IdempotencyStoreUnavailable || error instanceof IdempotentRunStillInFlight) return error;
-      throw error;
-    });
-  if (stored instanceof IdempotencyStoreUnavailable) {
-    return finish(
-      'idempotency_store_unavailable',
-      errorResult(
-        `The idempotency store (Redis) is unreachable; nothing was sent. Retry later${callerKey === undefined ? '' : ' with the same idempotency_key and arguments'}.`,
-      ),
-    );
-  }
-  if (stored instanceof IdempotentRunStillInFlight) {
-    return finish(
-      'idempotency_key_busy',
-      errorResult(
-        `Another call with idempotency_key ${JSON.stringify(idempotencyKey)} is still in progress on another server instance; ` +
-          'this call sent nothing. Call again later with the same key and arguments to get its outcome.',
-      ),
-      { reference },
-    );
-  }
-  if (stored.kind === 'conflict') {
-    return finish(
-      'idempotency_conflict',
-      errorResult(
-        `idempotency_key: ${JSON.stringify(idempotencyKey)} was already used for a different payment on this server. ` +
-          'Use a fresh key for a new payment, or repeat the original arguments to get the original result. Nothing was sent.',
-      ),
-    );
-  }
-  if (stored.kind === 'left') {
-    return finish(
-      'cancelled',
-      errorResult(
-        `The call was cancelled. Any payment request already sent is recorded under idempotency_key ${JSON.stringify(idempotencyKey)}: ` +
-          'call again with it and the same arguments to learn the outcome without creating a second payment.',
-      ),
-      { reference },
-    );
-  }
-
-  const { value: outcome } = stored;
-  const replayed = stored.kind === 'replayed';
-  const logFields = { attempts: replayed ? 0 : outcome.attempts, replayed, reference };
-  const apiContext = { baseUrl: config.baseUrl, environment: config.environment };
-  switch (outcome.kind) {
-    case 'created': {
-      const result = structuredResult(createdPaymentResult(outcome.payment, config.environment));
-      if (outcome.recovered) {
-        const cause = outcome.recovered.failure
-          ? describeRecoveredPayment(outcome.recovered.failure, outcome.payment.payment_id, apiContext)
-          : `Recovered: an earlier attempt under this idempotency_key created ${outcome.payment.payment_id}; this is that payment, not a new one.`;
-        result.content.unshift({ type: 'text', text: cause });
-      }
-      return finish('created', result, {
-        ...logFields,
-        payment_id: outcome.payment.payment_id,
-        recovered: outcome.recovered !== undefined,
-      });
-    }
-    case 'not_confirmed':
-      return finish(`not_confirmed: ${outcome.answer}`, errorResult(notConfirmedMessage(outcome.answer, confirmer.timeoutMs)), logFields);
-    case 'unknown_outcome': {
-      if (outcome.search) {
-        const retryKey = { key: idempotencyKey, callerGave: callerKey !== undefined };
-        return finish(
-          `unknown_outcome: ${outcome.failure.label}`,
-          errorResult(describeUnfoundPayment(outcome.failure, outcome.search, retryKey, apiContext)),
-          logFields,
-        );
-      }
-      const keyNote =
-        config.reconcileMs > 0
-          ? ` Calling again with idempotency_key ${JSON.stringify(idempotencyKey)} and the same arguments looks for this payment first and sends a new request only if none exists.`
-          : callerKey !== undefined
-            ? ' This idempotency_key stays tied to that attempt: calling again with it returns this message. Once you know no payment was created, retry with a new key.'
-            : '';
-      return finish(
-        `unknown_outcome: ${outcome.failure.label}`,
-        errorResult(describePaymentFailure(outcome.failure, { ...apiContext, productIds: productIdsOf(body) }) + keyNote),
-        logFields,
-      );
-    }
-    default:
-      return finish(
-        `${outcome.kind}: ${outcome.failure.label}`,
-        errorResult(describePaymentFailure(outcome.failure, { ...apiContext, productIds: productIdsOf(body) })),
-        logFields,
-      );
-  }
+  if ('error' in words) return finish(words.outcome, errorResult(words.error), logFields);
+  const created = structuredResult(createdPaymentResult(words.payment, config.environment));
+  if (words.note) created.content.unshift({ type: 'text', text: words.note });
+  return finish('created', created, { ...logFields, payment_id: words.payment.payment_id, recovered: words.note !== undefined });
 }
 
 const productIdsOf = (body: { product_cart: readonly { product_id: string }[] }) => body.product_cart.map((item) => item.product_id);

@@ -1,0 +1,43 @@
+import type { PaymentCreateParams } from 'dodopayments/resources/payments';
+import type { DodoApi } from '../dodo/api-client.js';
+import { type ApiFailure, classifyError, classifyFailure, isPaymentObject } from '../dodo/failure-classification.js';
+import { callWithRetries, type RetryOptions } from '../dodo/retry-policy.js';
+
+type Payment = { payment_id: string } & Record<string, unknown>;
+
+export type SendResult =
+  | { kind: 'created'; payment: Payment; attempts: number }
+  | { kind: 'rejected' | 'not_sent' | 'unknown_outcome'; failure: ApiFailure; attempts: number };
+
+export interface SendOptions extends Omit<RetryOptions, 'readOnly' | 'mayAttempt'> {
+  /** How long one attempt may take; it is aborted then, so it has ended (as far as this process can tell) by its deadline. */
+  attemptTimeoutMs: number;
+  timeout: (ms: number) => AbortSignal;
+  /**
+   * Asked before every attempt: whether this run still holds its key for at least `attemptTimeoutMs` (a shared store's
+   * lease). No attempt starts without it, so an instance cut off from the store stops sending before its lease can
+   * run out and another instance takes the key over.
+   */
+  holdKeyFor: (ms: number) => Promise<boolean>;
+}
+
+/** `POST /payments`, retried only where nothing can have been created, and checked to be a payment. */
+export async function sendPayment(api: DodoApi, body: PaymentCreateParams, options: SendOptions): Promise<SendResult> {
+  const { attemptTimeoutMs, timeout, holdKeyFor, ...retry } = options;
+  let deadline: AbortSignal | undefined;
+  const attempted = await callWithRetries(
+    () => {
+      deadline = timeout(attemptTimeoutMs);
+      return api.createPayment(body, AbortSignal.any([options.signal, deadline]));
+    },
+    // The client's own timeout normally ends an attempt first; this deadline is the backstop the lease relies on.
+    (error) => (deadline?.aborted && !options.signal.aborted ? classifyFailure({ type: 'timeout' }) : classifyError(error)),
+    { ...retry, readOnly: false, mayAttempt: () => holdKeyFor(attemptTimeoutMs) },
+  );
+  if (!attempted.ok) return { kind: attempted.failure.kind, failure: attempted.failure, attempts: attempted.attempts };
+  if (!isPaymentObject(attempted.value)) {
+    const failure = classifyFailure({ type: 'not_a_payment' });
+    return { kind: failure.kind, failure, attempts: attempted.attempts };
+  }
+  return { kind: 'created', payment: attempted.value, attempts: attempted.attempts };
+}
