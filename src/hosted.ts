@@ -1,6 +1,6 @@
 import type { Config } from './config/config.js';
 import { hostedLogger, hostedSharedState } from './server/hosted-state.js';
-import { logStartupNotices } from './server/startup-notices.js';
+import { logIdempotencyStore, logStartupNotices } from './server/startup-notices.js';
 import { runHostedUntilSignalled } from './transports/http/serve-http.js';
 import { serveStdio } from './transports/stdio.js';
 
@@ -13,5 +13,7 @@ export async function serveWithHostedCode(config: Config): Promise<void> {
   if (config.transport === 'http') return runHostedUntilSignalled(config);
   const logger = hostedLogger(config);
   logStartupNotices(config, logger);
-  await serveStdio(hostedSharedState(config, { logger }));
+  const shared = hostedSharedState(config, { logger });
+  await logIdempotencyStore(shared.idempotencyStatus, logger);
+  await serveStdio(shared);
 }

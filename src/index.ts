@@ -6,7 +6,7 @@ import { createLogger } from './logging/logger.js';
 import { secretForms } from './logging/redact.js';
 import { SERVER_VERSION } from './server/create-server.js';
 import { createSharedState } from './server/shared-state.js';
-import { logStartupNotices } from './server/startup-notices.js';
+import { logIdempotencyStore, logStartupNotices } from './server/startup-notices.js';
 import { serveStdio } from './transports/stdio.js';
 
 // The entry: configuration from the environment only, never argv (secrets on a command line leak).
@@ -41,7 +41,9 @@ async function serve(config: Config): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretForms(config) });
   logStartupNotices(config, logger);
-  await serveStdio(createSharedState(config, { logger }));
+  const shared = createSharedState(config, { logger });
+  await logIdempotencyStore(shared.idempotencyStatus, logger);
+  await serveStdio(shared);
 }
 
 void main();

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Sleep } from '../src/dodo/retry-policy.js';
 import {
+  IdempotencyRecordUnreadable,
   IdempotencyStoreUnavailable,
   IdempotentRunStillInFlight,
   type IdempotentTask,
+  type KeyHold,
   type PriorRun,
   type Settlement,
 } from '../src/idempotency/idempotency-store.js';
 import { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from '../src/idempotency/redis-store.js';
 import { describeIdempotencyStoreContract } from './support/idempotency-store-contract.js';
 import { closedPort } from './support/in-process.js';
-import { EPOCH_KEY, startRedisServer, useRedisServer } from './support/redis-server.js';
+import { EPOCH_KEY, type RedisServer, startRedisServer, useRedisServer } from './support/redis-server.js';
 
 type Outcome = { kind: 'created' | 'unknown' | 'rejected'; n: number };
 const settleByKind = (outcome: Outcome): Settlement =>
@@ -67,18 +70,20 @@ function manualSleep() {
   };
 }
 
-/** A task that stays in flight until settled; `started` resolves once it runs. */
+/** A task that stays in flight until settled; `started` resolves once it runs; `holds` are the holds it was given. */
 function gatedTask() {
   const priors: (PriorRun<Outcome> | undefined)[] = [];
+  const holds: KeyHold[] = [];
   let settle!: (outcome: Outcome) => void;
   let onStart!: () => void;
   const started = new Promise<void>((resolve) => (onStart = resolve));
-  const task: IdempotentTask<Outcome> = (prior) => {
+  const task: IdempotentTask<Outcome> = (prior, _signal, hold) => {
     priors.push(prior);
+    holds.push(hold);
     onStart();
     return new Promise<Outcome>((resolve) => (settle = resolve));
   };
-  return { task, priors, started, settle: (outcome: Outcome) => settle(outcome) };
+  return { task, priors, holds, started, settle: (outcome: Outcome) => settle(outcome) };
 }
 
 const countingTask = () => {
@@ -142,6 +147,9 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
     const successor = gatedTask();
     const successorRun = b.run('k', 'fp', successor.task, settleByKind, open());
     await successor.started;
+    // Fenced: the stalled run cannot hold the key for a request any more; the successor can.
+    expect(await stalled.holds[0]?.holdFor(30_000)).toBe(false);
+    expect(await successor.holds[0]?.holdFor(30_000)).toBe(true);
     stalled.settle({ kind: 'created', n: 1 });
     expect(await stalledRun).toEqual({ kind: 'ran', value: { kind: 'created', n: 1 } });
     expect(JSON.parse((await redis.control.get(redisKeyOf('k'))) ?? '{}')).toMatchObject({ state: 'in_flight' });
@@ -336,6 +344,163 @@ describe('RedisIdempotencyStore fails closed', () => {
     const store = makeStore();
     await store.close();
     await expect(store.run('k', 'fp', countingTask().task, settleByKind, open())).rejects.toBeInstanceOf(IdempotencyStoreUnavailable);
+  });
+});
+
+describe('RedisIdempotencyStore under faults', () => {
+  /** Deadlines the test fires: each store operation's timer, in the order the store started them. */
+  function manualDeadlines() {
+    const started: AbortController[] = [];
+    return {
+      timeout: () => {
+        const controller = new AbortController();
+        started.push(controller);
+        return controller.signal;
+      },
+      /** Fires every deadline started so far once one more than `before` has started. */
+      async fireAfter(before: number) {
+        await vi.waitFor(() => expect(started.length).toBeGreaterThan(before));
+        for (const deadline of started) deadline.abort();
+      },
+      get count() {
+        return started.length;
+      },
+    };
+  }
+
+  it('a Redis that keeps the connection and never answers: the call fails closed at its deadline, the task never runs', async () => {
+    const own = await startRedisServer();
+    const deadlines = manualDeadlines();
+    const store = new RedisIdempotencyStore<Outcome>({ url: own.url, timeout: deadlines.timeout });
+    const task = countingTask();
+    try {
+      expect(await store.run('k', 'fp', task.task, settleByKind, open())).toMatchObject({ kind: 'ran' });
+      own.pause();
+      const before = deadlines.count;
+      const silent = store.run('k2', 'fp', task.task, settleByKind, open());
+      await deadlines.fireAfter(before);
+      await expect(silent).rejects.toBeInstanceOf(IdempotencyStoreUnavailable);
+      const beforeHealth = deadlines.count;
+      const health = store.state();
+      await deadlines.fireAfter(beforeHealth);
+      expect(await health).toBe('unreachable');
+      expect(task.priors).toHaveLength(1);
+
+      own.resume();
+      // The silent connection was dropped; the next call connects again.
+      expect(await store.run('k2', 'fp', task.task, settleByKind, open())).toMatchObject({ kind: 'ran' });
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
+
+  it('a run cut off from Redis cannot hold its key for a request (it stops sending)', async () => {
+    const own = await startRedisServer();
+    const deadlines = manualDeadlines();
+    const store = new RedisIdempotencyStore<Outcome>({ url: own.url, timeout: deadlines.timeout, renewEveryMs: RENEW_EVERY_MS });
+    const gated = gatedTask();
+    try {
+      const running = store.run('k', 'fp', gated.task, settleByKind, open());
+      await gated.started;
+      expect(await gated.holds[0]?.holdFor(30_000)).toBe(true);
+      own.pause();
+      const before = deadlines.count;
+      const hold = gated.holds[0]?.holdFor(30_000);
+      await deadlines.fireAfter(before);
+      expect(await hold).toBe(false);
+      own.resume();
+      gated.settle({ kind: 'created', n: 1 });
+      await running;
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
+
+  it('a hold lasts the whole request: a later renewal never shortens the lease', async () => {
+    let now = 1_000;
+    const sleeper = manualSleep();
+    const store = makeStore({ now: () => now, sleep: sleeper.sleep });
+    const gated = gatedTask();
+    void store.run('k', 'fp', gated.task, settleByKind, open());
+    await gated.started;
+    expect(await gated.holds[0]?.holdFor(600_000)).toBe(true);
+    const held = JSON.parse((await redis.control.get(redisKeyOf('k'))) ?? '{}').leaseUntil;
+    // The hold covers the request, the time its confirmation may take, and the clocks' skew.
+    expect(held).toBe(1_000 + 600_000 + 2_000 + 2 * 1_000);
+    now += 10;
+    expect(sleeper.wakeRenewals()).toBe(1);
+    await vi.waitFor(() => expect(sleeper.wakeRenewals()).toBe(0));
+    expect(JSON.parse((await redis.control.get(redisKeyOf('k'))) ?? '{}').leaseUntil).toBe(held);
+    gated.settle({ kind: 'created', n: 1 });
+  });
+
+  it.each([
+    [
+      'a FLUSHALL (the marker is gone; the connection stays)',
+      async (own: RedisServer) => {
+        const control = createClient({ url: own.url });
+        await control.connect();
+        await control.flushAll();
+        await control.close();
+        return own;
+      },
+    ],
+    [
+      'a restart without persistence',
+      async (own: RedisServer) => {
+        await own.stop();
+        return startRedisServer({ port: own.port, established: false });
+      },
+    ],
+    [
+      'a restart that kept the marker but maybe not the last writes (another server run id)',
+      async (own: RedisServer) => {
+        await own.stop();
+        return startRedisServer({ port: own.port });
+      },
+    ],
+  ])('after %s, a key without a record may have had one: the next run looks first and waits out lost holders', async (_name, lose) => {
+    let own = await startRedisServer();
+    let now = 5_000_000;
+    const store = new RedisIdempotencyStore<Outcome>({ url: own.url, now: () => now, maxHoldMs: 31_000 });
+    const task = countingTask();
+    try {
+      await store.run('settled', 'fp', task.task, settleByKind, open());
+      // An established deployment: a key without a record is looked for once, with nobody to wait for.
+      expect(task.priors).toEqual([{ kind: 'unrecorded', since: 5_000_000 - 24 * 60 * 60 * 1000, quietAt: 5_000_000 }]);
+      own = await lose(own);
+      now = 6_000_000;
+      await vi.waitFor(
+        async () => expect(await store.run('settled', 'fp', task.task, settleByKind, open())).toMatchObject({ kind: 'ran' }),
+        {
+          timeout: 10_000,
+          interval: 50,
+        },
+      );
+      // Any request a holder of a lost record had in flight ends within its hold, the confirmation's deadline and the skew.
+      expect(task.priors.at(-1)).toEqual({
+        kind: 'unrecorded',
+        since: 6_000_000 - 24 * 60 * 60 * 1000,
+        quietAt: 6_000_000 + 31_000 + 2_000 + 2_000,
+      });
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
+
+  it('an unreadable record: nothing runs, and the error repeats none of its bytes', async () => {
+    const store = makeStore();
+    const task = countingTask();
+    for (const bytes of ['{"state":"settled", garbage <script>', '[1,2,3]', '{"state":"in_flight","fingerprint":42}', 'null']) {
+      await redis.control.set(redisKeyOf('k'), bytes);
+      const error = await store.run('k', 'fp', task.task, settleByKind, open()).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(IdempotencyRecordUnreadable);
+      expect(String((error as Error).message)).not.toContain('garbage');
+    }
+    expect(task.priors).toEqual([]);
   });
 });
 

@@ -82,14 +82,15 @@ describe('two MCP server instances over one Redis', () => {
     const shared = hostedSharedState(config());
     expect(shared.idempotency).toBeInstanceOf(RedisIdempotencyStore);
     const session = await serverInstance(shared);
-    expect(await shared.idempotencyHealth?.()).toBe('ok');
+    // The test server runs without persistence, and says so.
+    expect(await shared.idempotencyStatus()).toEqual({ store: 'redis', reachable: true, durability: 'none' });
     const result = await session.call({ ...SAMPLE_PAYMENT, idempotency_key: 'kept-in-redis' });
     expect(result.isError).toBeFalsy();
     expect(await redis.control.keys('dodo-mcp:idem:*')).toHaveLength(1);
 
     const inMemory = hostedSharedState(testConfig({ baseUrl: api.url }));
     expect(inMemory.idempotency).toBeInstanceOf(MemoryIdempotencyStore);
-    expect(inMemory.idempotencyHealth).toBeUndefined();
+    expect(await inMemory.idempotencyStatus()).toEqual({ store: 'memory', reachable: true, durability: 'process' });
     await inMemory.close();
   });
 });
@@ -104,6 +105,6 @@ describe('Redis configured but unreachable', () => {
       'The idempotency store (Redis) is unreachable; nothing was sent. Retry later with the same idempotency_key and arguments.',
     );
     expect(api.requests).toEqual([]);
-    expect(await shared.idempotencyHealth?.()).toBe('unreachable');
+    expect(await shared.idempotencyStatus()).toEqual({ store: 'redis', reachable: false, durability: 'unknown' });
   });
 });

@@ -24,7 +24,10 @@ const STOPS: [string, (server: RawServer) => void][] = [
   ['closing stdin', (server) => server.process.stdin.end()],
 ];
 
-const sentReference = (index: number) => (api.requests[index]?.body as { metadata?: { mcp_ref?: string } } | undefined)?.metadata?.mcp_ref;
+/** The reference the `index`-th POST carried (a keyed call may search `GET /payments` before it). */
+const sentReference = (index: number) =>
+  (api.requests.filter((request) => request.method === 'POST')[index]?.body as { metadata?: { mcp_ref?: string } } | undefined)?.metadata
+    ?.mcp_ref;
 
 describe('shutdown with a payment in flight', () => {
   it('lets a POST in flight finish within the grace period, logs it as created, and refuses new calls meanwhile', async () => {
@@ -51,7 +54,7 @@ describe('shutdown with a payment in flight', () => {
 
   it.each(STOPS)(
     '%s: a POST still unanswered after the grace period is aborted and logged as unknown with its reference',
-    async (_name, stop) => {
+    async (name, stop) => {
       const server = await initializedServer({
         DODO_PAYMENTS_API_KEY: TEST_KEY,
         DODO_PAYMENTS_BASE_URL: api.url,
@@ -66,7 +69,8 @@ describe('shutdown with a payment in flight', () => {
         arrived();
         return new Promise<void>(() => {});
       });
-      server.send(createPaymentRequest(2, { ...SAMPLE_PAYMENT, idempotency_key: 'shutdown-order' }));
+      // A key of its own: a new process finds a payment made under a key it has no record of, and sends nothing.
+      server.send(createPaymentRequest(2, { ...SAMPLE_PAYMENT, idempotency_key: `shutdown-order-${name}` }));
       await arrival;
       stop(server);
       expect(await server.exit()).toBe(0);

@@ -12,6 +12,7 @@ export interface RedisIdempotencyStoreOptions {
   maxWaitMs?: number;
   now?: () => number;
   sleep?: Sleep;
+  timeout?: (ms: number) => AbortSignal;
 }
 
 /** The shared idempotency store in Redis (see shared-store.ts for the protocol, redis-records.ts for the scripts). */
@@ -24,9 +25,14 @@ export class RedisIdempotencyStore<T> extends SharedIdempotencyStore<T> {
     this.records = records;
   }
 
-  /** What the server says of its durability (see RedisDurability). */
-  durability(): Promise<RedisDurability> {
-    return this.records.durability();
+  /** Whether Redis answers and what it says of its durability, each within `deadlineMs`: for the start line and /healthz. */
+  async status(deadlineMs: number): Promise<{ reachable: boolean; durability: RedisDurability }> {
+    const reachable = (await this.state(deadlineMs)) === 'ok';
+    if (!reachable) return { reachable, durability: 'unknown' };
+    // Learning the epoch now (at start) starts any wait for lost holders now, not at the first payment.
+    await this.checkForLoss().catch(() => undefined);
+    const durability = await this.operation(() => this.records.durability(), deadlineMs).catch((): RedisDurability => 'unknown');
+    return { reachable, durability };
   }
 
   close(): Promise<void> {

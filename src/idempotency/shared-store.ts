@@ -330,7 +330,7 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
   }
 
   /** On the first connection and whenever a connection was made since: learns the epoch and whether the server changed. */
-  private checkForLoss(): Promise<void> {
+  protected checkForLoss(): Promise<void> {
     if (this.backend.connections === this.connectionsSeen) return Promise.resolve();
     this.checking ??= this.adoptEpoch().finally(() => {
       this.checking = undefined;
@@ -372,7 +372,7 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
   }
 
   /** One backend operation with its own deadline; any failure is `IdempotencyStoreUnavailable`. */
-  private async operation<R>(send: (backend: RecordBackend) => Promise<R>, deadlineMs = OPERATION_DEADLINE_MS): Promise<R> {
+  protected async operation<R>(send: (backend: RecordBackend) => Promise<R>, deadlineMs = OPERATION_DEADLINE_MS): Promise<R> {
     const deadline = this.timeout(deadlineMs);
     let onAbort!: () => void;
     const expired = new Promise<never>((_, reject) => {

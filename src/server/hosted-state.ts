@@ -7,6 +7,9 @@ import { attemptTimeoutMs } from '../payments/exactly-once.js';
 import type { PaymentOutcome } from '../payments/outcome.js';
 import { createSharedState, type SharedState, type SharedStateOverrides } from './shared-state.js';
 
+/** How long the health check and the start line wait for Redis: /healthz answers within a second, whatever Redis does. */
+const STATUS_DEADLINE_MS = 400;
+
 /**
  * Shared state whose idempotency store is Redis when DODO_PAYMENTS_REDIS_URL is set (keys shared by every
  * instance, surviving restarts), in memory otherwise. Part of dist/hosted.js: the stdio-only bundle never loads Redis.
@@ -21,7 +24,11 @@ export function hostedSharedState(config: Config, overrides: SharedStateOverride
           ...(overrides.now && { now: overrides.now }),
         });
   return createSharedState(config, {
-    ...(redis && { idempotency: redis, idempotencyHealth: () => redis.state(), close: () => redis.close() }),
+    ...(redis && {
+      idempotency: redis,
+      idempotencyStatus: async () => ({ store: 'redis' as const, ...(await redis.status(STATUS_DEADLINE_MS)) }),
+      close: () => redis.close(),
+    }),
     ...overrides,
   });
 }

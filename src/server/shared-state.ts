@@ -28,11 +28,20 @@ export interface SharedState {
   secrets: readonly string[];
   /** Payment runs in flight, drained on shutdown. */
   payments: InFlightPayments;
-  /** Whether a shared idempotency store answers, for the health check; absent when keys are kept in memory. */
-  idempotencyHealth?: () => Promise<'ok' | 'unreachable'>;
+  /** What the idempotency store is, whether it answers and what survives a restart: for the start line and /healthz. */
+  idempotencyStatus: () => Promise<IdempotencyStatus>;
   /** Releases what the state holds (a shared store's connection); call once the payments in flight were drained. */
   close(): Promise<void>;
 }
+
+export interface IdempotencyStatus {
+  store: 'memory' | 'redis';
+  reachable: boolean;
+  /** `process`: kept in this process's memory, lost when it stops; otherwise what Redis says (see RedisDurability). */
+  durability: 'process' | 'aof' | 'snapshots' | 'none' | 'unknown';
+}
+
+const IN_MEMORY: IdempotencyStatus = { store: 'memory', reachable: true, durability: 'process' };
 
 export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api' | 'payments' | 'secrets'>> & { api?: DodoApi };
 
@@ -49,7 +58,7 @@ export function createSharedState(config: Config, overrides: SharedStateOverride
     timeout: overrides.timeout ?? ((ms) => AbortSignal.timeout(ms)),
     secrets: secretForms(config),
     payments: new InFlightPayments(),
-    ...(overrides.idempotencyHealth && { idempotencyHealth: overrides.idempotencyHealth }),
+    idempotencyStatus: overrides.idempotencyStatus ?? (() => Promise.resolve(IN_MEMORY)),
     close: overrides.close ?? (() => Promise.resolve()),
   };
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
+import type { IdempotencyStatus } from './shared-state.js';
 
 /** What an operator must notice at start: a server that cannot call Dodo, or one that charges real money. */
 export function logStartupNotices(config: Config, logger: Logger): void {
@@ -10,5 +11,27 @@ export function logStartupNotices(config: Config, logger: Logger): void {
   }
   if (config.environment === 'live_mode') {
     logger.warn('live_mode', { message: 'LIVE MODE: payments created by this server charge real customers real money' });
+  }
+}
+
+/**
+ * One line at start naming the idempotency store and what it keeps across a restart; a warning when Redis does not
+ * answer (payment calls fail closed until it does) or keeps no durable copy (after each of its restarts, keyed calls
+ * look for an earlier payment before sending, and wait out requests a lost record's holder could still have in flight).
+ */
+export async function logIdempotencyStore(status: () => Promise<IdempotencyStatus>, logger: Logger): Promise<void> {
+  const fields = await status();
+  if (!fields.reachable) {
+    logger.warn('idempotency_store', {
+      ...fields,
+      message: 'Redis does not answer: payment calls are refused, nothing sent, until it does',
+    });
+  } else if (fields.durability === 'none' || fields.durability === 'snapshots') {
+    logger.warn('idempotency_store', {
+      ...fields,
+      message: 'Redis keeps no append-only file: a Redis restart forgets keys, and payments then wait for a search before sending',
+    });
+  } else {
+    logger.info('idempotency_store', { ...fields });
   }
 }

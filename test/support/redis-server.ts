@@ -8,17 +8,24 @@ import { closedPort } from './in-process.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
+/** The shared store's marker of an established deployment (see src/idempotency/shared-store.ts, "Lost data"). */
+export const EPOCH_KEY = 'dodo-mcp:epoch';
+
 export interface RedisServer {
   url: string;
   port: number;
+  /** Stops the process without closing its connections (SIGSTOP): a Redis that keeps the socket and never answers. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
 /**
  * A real redis-server on 127.0.0.1, in a temp dir, persisting nothing; resolves once it logs that it accepts
- * connections. `port` restarts one on the port of a stopped one.
+ * connections. `port` restarts one on the port of a stopped one. `established` (default) marks it as an established
+ * deployment's; a server without the marker is one that a store must assume just lost its data.
  */
-export async function startRedisServer({ port }: { port?: number } = {}): Promise<RedisServer> {
+export async function startRedisServer({ port, established = true }: { port?: number; established?: boolean } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'dodo-mcp-redis-'));
   const listenPort = port ?? (await closedPort());
   const server = spawn(
@@ -35,15 +42,29 @@ export async function startRedisServer({ port }: { port?: number } = {}): Promis
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+  const url = `redis://127.0.0.1:${listenPort}`;
+  if (established) await markEstablished(url);
   return {
-    url: `redis://127.0.0.1:${listenPort}`,
+    url,
     port: listenPort,
+    pause: () => server.kill('SIGSTOP'),
+    resume: () => server.kill('SIGCONT'),
     stop: async () => {
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      if (server.exitCode === null && server.signalCode === null) {
+        server.kill('SIGCONT');
+        server.kill('SIGTERM');
+      }
       await exited;
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function markEstablished(url: string): Promise<void> {
+  const client = createClient({ url });
+  await client.connect();
+  await client.set(EPOCH_KEY, 'established');
+  await client.close();
 }
 
 function readyOrExit(server: ChildProcess): Promise<void> {
@@ -66,9 +87,6 @@ export interface RedisSuite {
   /** A plain client for the test to look inside Redis. */
   control: ReturnType<typeof createClient>;
 }
-
-/** The shared store's marker of an established deployment (see src/idempotency/shared-store.ts, "Lost data"). */
-export const EPOCH_KEY = 'dodo-mcp:epoch';
 
 /**
  * A real redis-server for the whole test file (started before its tests, stopped after), emptied before each test

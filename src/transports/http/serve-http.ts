@@ -6,7 +6,7 @@ import type { Fetch } from '../../dodo/node-http-fetch.js';
 import { createServer } from '../../server/create-server.js';
 import { hostedLogger, hostedSharedState } from '../../server/hosted-state.js';
 import type { SharedState, SharedStateOverrides } from '../../server/shared-state.js';
-import { logStartupNotices } from '../../server/startup-notices.js';
+import { logIdempotencyStore, logStartupNotices } from '../../server/startup-notices.js';
 import { type Authenticate, allowEveryone, oauthAuthentication, staticTokenAuthentication } from './authentication.js';
 import { readHostedSettings } from './hosted-settings.js';
 import { type RunningHttpServer, startHttpServer } from './http-server.js';
@@ -25,6 +25,8 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
   const logger = overrides.logger ?? hostedLogger(config);
   logStartupNotices(config, logger);
   const shared = hostedSharedState(config, { ...overrides, logger });
+  // Not awaited: listening does not wait for Redis; /healthz tells a load balancer the same.
+  void logIdempotencyStore(shared.idempotencyStatus, logger);
 
   let authenticate: Authenticate = allowEveryone;
   if (settings.oauth) {
@@ -60,13 +62,14 @@ export interface RunningHostedServer extends RunningHttpServer {
 }
 
 /** `GET /healthz`: unavailable while a configured Redis does not answer, since every payment call then fails closed. */
-async function health({ config, idempotencyHealth }: SharedState): Promise<Record<string, unknown>> {
-  const store = idempotencyHealth ? await idempotencyHealth() : 'memory';
+async function health({ config, idempotencyStatus }: SharedState): Promise<Record<string, unknown>> {
+  const { store, reachable, durability } = await idempotencyStatus();
   return {
-    status: store === 'unreachable' ? 'unavailable' : 'ok',
+    status: reachable ? 'ok' : 'unavailable',
     transport: 'http',
     environment: config.environment,
-    idempotency_store: store,
+    idempotency_store: store === 'memory' ? 'memory' : reachable ? 'ok' : 'unreachable',
+    idempotency_durability: durability,
   };
 }
 
