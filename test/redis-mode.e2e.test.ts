@@ -77,7 +77,7 @@ describe('DODO_PAYMENTS_REDIS_URL', () => {
   });
 
   it.each([
-    ['answers', () => redis.url, 200, { status: 'ok', idempotency_store: 'ok' }],
+    ['answers', () => redis.url, 200, { status: 'ok', idempotency_store: 'ok', idempotency_durability: 'none' }],
     [
       'does not answer',
       async () => `redis://127.0.0.1:${await closedPort()}`,
@@ -95,5 +95,42 @@ describe('DODO_PAYMENTS_REDIS_URL', () => {
     expect(await health.json()).toMatchObject(body);
     server.process.kill('SIGTERM');
     expect(await server.exit()).toBe(0);
+  });
+
+  it('answers /healthz with 503, and refuses a payment with nothing sent, while Redis keeps its connections but never answers', async () => {
+    const silent = await startRedisServer();
+    const server = await spawnHttpServer({
+      DODO_PAYMENTS_API_KEY: TEST_KEY,
+      DODO_PAYMENTS_BASE_URL: api.url,
+      DODO_PAYMENTS_MCP_AUTH: 'none',
+      DODO_PAYMENTS_REDIS_URL: silent.url,
+    });
+    try {
+      expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
+      silent.pause();
+      const health = await fetch(new URL('/healthz', server.url));
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ status: 'unavailable', idempotency_store: 'unreachable' });
+      const postsBefore = api.paymentPosts();
+      const refused = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'create_one_time_payment', arguments: { ...SAMPLE_PAYMENT, idempotency_key: 'silent-redis' } },
+        }),
+      });
+      const { result } = (await refused.json()) as { result: CallToolResult };
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.content)).toContain('unreachable; nothing was sent');
+      expect(api.paymentPosts()).toBe(postsBefore);
+    } finally {
+      silent.resume();
+      server.process.kill('SIGTERM');
+      await server.exit();
+      await silent.stop();
+    }
   });
 });

@@ -108,3 +108,20 @@ describe('Redis configured but unreachable', () => {
     expect(await shared.idempotencyStatus()).toEqual({ store: 'redis', reachable: false, durability: 'unknown' });
   });
 });
+
+describe('a record in Redis that cannot be read', () => {
+  it('ends the call with a tool error that says nothing was sent, quoting none of the stored bytes', async () => {
+    const session = await serverInstance(hostedSharedState(config()));
+    const key = 'order-corrupt';
+    await session.call({ ...SAMPLE_PAYMENT, idempotency_key: key });
+    const [recordKey] = await redis.control.keys('dodo-mcp:idem:*');
+    await redis.control.set(recordKey ?? '', '{"state":"settled","value":<secret-bytes>');
+    api.requests.length = 0;
+    const result = await session.call({ ...SAMPLE_PAYMENT, idempotency_key: key });
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).toContain('cannot be read');
+    expect(resultText(result)).toContain('nothing was sent');
+    expect(JSON.stringify(result)).not.toContain('secret-bytes');
+    expect(api.requests).toEqual([]);
+  });
+});
