@@ -51,6 +51,7 @@ function search(
     api,
     reference: REFERENCE,
     body: overrides.body ?? BODY,
+    byCustomer: true,
     attemptStartedAt: clock,
     pollForMs: overrides.pollForMs ?? 20_000,
     requestTimeoutMs: 30_000,

@@ -21,6 +21,7 @@ const settleByKind = (outcome: Outcome): Settlement =>
   outcome.kind === 'created' ? 'replay' : outcome.kind === 'unknown' ? 'resolve' : 'forget';
 const open = () => new AbortController().signal;
 const RENEW_EVERY_MS = 60_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const LEASE_MS = 3 * RENEW_EVERY_MS;
 const redisKeyOf = (key: string) => `dodo-mcp:idem:${createHash('sha256').update(key).digest('hex')}`;
 
@@ -112,8 +113,8 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
     sleeper.wakePolls();
     const resultsB = await Promise.all(onB);
 
-    // A store's first connection: a key without a record may be one an earlier process forgot.
-    expect(first.priors).toEqual([{ kind: 'unrecorded', since: expect.any(Number), quietAt: expect.any(Number) }]);
+    // An established store, nothing lost: a key without a record is a new one.
+    expect(first.priors).toEqual([undefined]);
     expect(other.priors).toEqual([]);
     expect(resultsA.map((result) => result.kind).sort()).toEqual(['ran', 'replayed', 'replayed']);
     expect(resultsB).toEqual(Array(3).fill({ kind: 'replayed', value: { kind: 'created', n: 7 } }));
@@ -185,7 +186,8 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
   });
 
   it('keeps waiting while the owner renews its lease, and takes over as `abandoned` once a crashed owner stops renewing', async () => {
-    let now = 1_000;
+    const T = 1_800_000_000_000;
+    let now = T + 1_000;
     const sleeper = manualSleep();
     const a = makeStore({ now: () => now, sleep: sleeper.sleep });
     const b = makeStore({ now: () => now, sleep: sleeper.sleep });
@@ -194,7 +196,7 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
     await crashed.started;
 
     // Alive: the owner renews before its lease ends, so the waiter does not take over.
-    now = 1_000 + LEASE_MS - 1;
+    now = T + 1_000 + LEASE_MS - 1;
     expect(sleeper.wakeRenewals()).toBe(1);
     await vi.waitFor(async () => expect(JSON.parse((await redis.control.get(redisKeyOf('k'))) ?? '{}').leaseUntil).toBe(now + LEASE_MS));
     const next = countingTask();
@@ -211,7 +213,8 @@ describe('RedisIdempotencyStore across instances (two clients over one Redis)', 
     sleeper.wakePolls();
     expect(await waiting).toEqual({ kind: 'ran', value: { kind: 'created', n: 101 } });
     // The crashed owner's requests ended by its lease's end, give or take the clocks' skew.
-    expect(next.priors).toEqual([{ kind: 'abandoned', startedAt: 1_000, quietAt: 1_000 + 2 * LEASE_MS - 1 + 2_000 }]);
+    // The crashed owner's requests ended by its lease's end, give or take the clocks' skew.
+    expect(next.priors).toEqual([{ kind: 'abandoned', startedAt: T + 1_000, quietAt: T + 1_000 + 2 * LEASE_MS - 1 + 2_000 }]);
   });
 
   it('treats a record left in flight with an expired lease as abandoned, keeping when the first run started', async () => {
@@ -285,7 +288,7 @@ describe('RedisIdempotencyStore records', () => {
   it('keeps records 24 hours by default, and deletes a forgotten one', async () => {
     const store = makeStore();
     await store.run('kept', 'fp', async () => ({ kind: 'created', n: 1 }), settleByKind, open());
-    expect(await redis.control.pTTL(redisKeyOf('kept'))).toBeGreaterThan(24 * 60 * 60 * 1000 - 60_000);
+    expect(await redis.control.pTTL(redisKeyOf('kept'))).toBeGreaterThan(DAY_MS - 60_000);
     await store.run('dropped', 'fp', async () => ({ kind: 'rejected', n: 1 }), settleByKind, open());
     expect(await redis.control.exists(redisKeyOf('dropped'))).toBe(0);
   });
@@ -463,15 +466,16 @@ describe('RedisIdempotencyStore under faults', () => {
     ],
   ])('after %s, a key without a record may have had one: the next run looks first and waits out lost holders', async (_name, lose) => {
     let own = await startRedisServer();
-    let now = 5_000_000;
+    const T = 1_800_000_000_000;
+    let now = T;
     const store = new RedisIdempotencyStore<Outcome>({ url: own.url, now: () => now, maxHoldMs: 31_000 });
     const task = countingTask();
     try {
       await store.run('settled', 'fp', task.task, settleByKind, open());
-      // An established deployment: a key without a record is looked for once, with nobody to wait for.
-      expect(task.priors).toEqual([{ kind: 'unrecorded', since: 5_000_000 - 24 * 60 * 60 * 1000, quietAt: 5_000_000 }]);
+      // An established deployment, nothing lost: a key without a record is a new one.
+      expect(task.priors).toEqual([undefined]);
       own = await lose(own);
-      now = 6_000_000;
+      now = T + 1_000_000;
       await vi.waitFor(
         async () => expect(await store.run('settled', 'fp', task.task, settleByKind, open())).toMatchObject({ kind: 'ran' }),
         {
@@ -482,8 +486,8 @@ describe('RedisIdempotencyStore under faults', () => {
       // Any request a holder of a lost record had in flight ends within its hold, the confirmation's deadline and the skew.
       expect(task.priors.at(-1)).toEqual({
         kind: 'unrecorded',
-        since: 6_000_000 - 24 * 60 * 60 * 1000,
-        quietAt: 6_000_000 + 31_000 + 2_000 + 2_000,
+        since: T + 1_000_000 - DAY_MS,
+        quietAt: T + 1_000_000 + 31_000 + 2_000 + 2_000,
       });
     } finally {
       await store.close();

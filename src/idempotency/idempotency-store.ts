@@ -17,7 +17,8 @@ export type IdempotentRun<T> =
  * - `unrecorded`: no record, but the store may have lost one: it started empty (memory, a new process) or lost data
  *   (Redis restarted, flushed, failed over); a lost record's first run began no earlier than `since`.
  * `quietAt` (epoch ms): by then every request an earlier holder of the key may have sent has ended, because a holder
- * sends only while its lease outlives the attempt (see `KeyHold`).
+ * sends only while its lease outlives the attempt (see `KeyHold`); 0 when no holder is known to have been cut off (a
+ * store that started empty: its earlier records were settled, or their processes stopped before it started).
  */
 export type PriorRun<T> =
   | { kind: 'unresolved'; outcome: T }

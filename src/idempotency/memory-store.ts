@@ -83,7 +83,7 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     const prior: PriorRun<T> | undefined = existing
       ? { kind: 'unresolved', outcome: existing.value }
       : this.now() < this.startedAt + this.ttlMs
-        ? { kind: 'unrecorded', since: this.startedAt - this.ttlMs, quietAt: this.startedAt }
+        ? { kind: 'unrecorded', since: this.startedAt - this.ttlMs, quietAt: 0 }
         : undefined;
     return this.wait(this.start(key, digest, task, settle, prior), signal, 'ran');
   }

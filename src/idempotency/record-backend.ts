@@ -18,6 +18,8 @@ export interface RecordBackend {
   writeIfOwner(key: string, owner: string, value: string | null, ttlMs: number): Promise<boolean>;
   /** The epoch marker, set to `candidate` first if there is none (a new or emptied server). */
   epoch(candidate: string): Promise<string>;
+  /** Sets the epoch marker to `candidate` if it is still `expected`; resolves to the marker as it then is. */
+  replaceEpoch(expected: string, candidate: string): Promise<string>;
   /** The id of the server process behind the connection (another one after a restart or failover). */
   serverRunId(): Promise<string>;
   /** Counts the connections made so far: a new one may lead to a server that lost data. */

@@ -33,6 +33,11 @@ if okNext and next.state == 'in_flight' and next.leaseUntil ~= 0 and tonumber(ne
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`;
 
+/** Sets the epoch marker to ARGV[2] if it is still ARGV[1]; returns the marker. */
+const REPLACE_EPOCH = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) end
+return redis.call('GET', KEYS[1])`;
+
 /** What Redis says of its own durability, for the start line, /healthz and the README's promise. */
 export type RedisDurability =
   /** Every write is appended to a file (`appendonly yes`): a restart keeps it (up to `appendfsync`'s last second). */
@@ -82,6 +87,11 @@ export class RedisRecords implements RecordBackend {
     const client = await this.connected();
     await client.set(EPOCH_KEY, candidate, { condition: 'NX' });
     return (await client.get(EPOCH_KEY)) ?? candidate;
+  }
+
+  async replaceEpoch(expected: string, candidate: string): Promise<string> {
+    const client = await this.connected();
+    return String(await client.eval(REPLACE_EPOCH, { keys: [EPOCH_KEY], arguments: [expected, candidate] }));
   }
 
   async serverRunId(): Promise<string> {

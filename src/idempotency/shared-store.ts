@@ -34,8 +34,9 @@ import { LEFT, type SharedRun, waitForRun } from './shared-run.js';
  * (the old lease's end plus the skew) telling how long the previous owner's requests could still be in flight.
  *
  * **Lost data.** A backend may forget records (restarted without persistence, flushed, failed over). A marker (the
- * epoch) is written once and checked atomically by every claim, and the server's run id is read on every connection:
- * a missing or different marker, or another server behind the connection, is a loss. From the first connection and
+ * epoch, naming the server process it was written on) is checked atomically by every claim and on every connection: a
+ * missing or different marker, or one written on another server process (a restart or failover that may have lost the
+ * last writes), is a loss; whoever notices it first writes a new marker, which every other instance then notices. From the first connection and
  * from each loss on, for the retention time, a key without a record may have had one: its run gets `unrecorded`, and
  * after a detected loss `quietAt` covers any request a holder of a lost record could still have in flight.
  *
@@ -117,7 +118,6 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
   private readonly local = new Map<string, LocalRun<T>>();
   /** The epoch marker this instance knows, and the server run id it last saw; undefined before the first connection. */
   private epoch: string | undefined;
-  private serverRunId: string | undefined;
   private connectionsSeen = -1;
   private loss: Loss | undefined;
   private checking: Promise<void> | undefined;
@@ -224,7 +224,9 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
       await this.checkForLoss();
       const record = stored === null ? undefined : parseRecord<T>(stored);
       if (!record) {
-        const claim = this.claim(fingerprint, this.now());
+        // A key whose record may have been lost starts its history where the lost one could have: a later takeover
+        // of this claim must look that far back too.
+        const claim = this.claim(fingerprint, this.unrecorded()?.since ?? this.now());
         const created = await this.operation((backend) =>
           backend.create(recordKey, JSON.stringify(claim), this.retentionMs, this.epochOrThrow()),
         );
@@ -323,7 +325,7 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
   }
 
   /** What a run of a key without a record must assume: nothing, or (after a loss, for the retention time) a lost record. */
-  private unrecorded(): PriorRun<T> | undefined {
+  private unrecorded(): Extract<PriorRun<T>, { kind: 'unrecorded' }> | undefined {
     const { loss } = this;
     if (!loss || this.now() >= loss.at + this.retentionMs) return undefined;
     return { kind: 'unrecorded', since: loss.at - this.retentionMs, quietAt: loss.quietAt };
@@ -338,32 +340,46 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
     return this.checking;
   }
 
-  private async adoptEpoch(): Promise<void> {
+  private async adoptEpoch(lossSeen = false): Promise<void> {
     const connections = this.backend.connections;
     const firstConnection = this.epoch === undefined;
-    const candidate = this.newId();
-    const epoch = await this.operation((backend) => backend.epoch(candidate));
     const runId = await this.operation((backend) => backend.serverRunId());
-    const changed = !firstConnection && (epoch !== this.epoch || runId !== this.serverRunId);
+    let epoch = await this.operation((backend) => backend.epoch(this.newEpoch(runId)));
+    let detected = lossSeen || (!firstConnection && epoch !== this.epoch);
+    if (epoch.split('@')[2] !== runId) {
+      // Another server process than the one the marker was written on (a restart, a failover): the last writes may
+      // be gone though the marker survived. Whoever sees it first writes a new marker, which tells every instance.
+      const stale = epoch;
+      epoch = await this.operation((backend) => backend.replaceEpoch(stale, this.newEpoch(runId)));
+      detected = true;
+    }
     this.epoch = epoch;
-    this.serverRunId = runId;
     this.connectionsSeen = connections;
-    // A marker this instance had to write on its first connection may mean the store was just emptied.
-    if (changed || (firstConnection && epoch === candidate)) this.recordLoss(true);
-    else if (firstConnection) this.recordLoss(false);
+    if (detected) this.recordLoss(epoch);
+    else if (firstConnection) this.recordLoss(epoch, false);
   }
 
   /** A claim found the marker gone or changed: the store lost data since this instance last looked. */
-  private async lost(): Promise<void> {
-    this.epoch = await this.operation((backend) => backend.epoch(this.newId()));
-    this.recordLoss(true);
+  private lost(): Promise<void> {
+    return this.adoptEpoch(true);
   }
 
-  private recordLoss(holdersMayBeInFlight: boolean): void {
-    const at = this.now();
-    // A holder whose record was lost may have been sending until its last hold ran out.
-    const quietAt = holdersMayBeInFlight ? at + this.maxHoldMs + OPERATION_DEADLINE_MS + 2 * MAX_CLOCK_SKEW_MS : at;
-    this.loss = { at, quietAt: Math.max(quietAt, this.loss?.quietAt ?? 0) };
+  /** A marker says when, and on which server process, it was written: `<id>@<epoch ms>@<server run id>`. */
+  private newEpoch(runId: string): string {
+    return `${this.newId()}@${this.now()}@${runId}`;
+  }
+
+  /**
+   * Records a loss. One this instance noticed happened by now. Otherwise (a first connection) the marker says when the
+   * store was last found empty or changed: records written before then may be gone, so keys without a record are looked
+   * for until the retention time after it, and a holder whose record was lost may send until its last hold ends.
+   */
+  private recordLoss(epoch: string, detected = true): void {
+    const now = this.now();
+    const writtenAt = Number(epoch.split('@')[1]);
+    const at = detected || !Number.isFinite(writtenAt) ? now : Math.min(writtenAt, now);
+    const holdEnds = at + this.maxHoldMs + OPERATION_DEADLINE_MS + 2 * MAX_CLOCK_SKEW_MS;
+    this.loss = { at, quietAt: Math.max(holdEnds, this.loss?.quietAt ?? 0) };
   }
 
   private epochOrThrow(): string {
@@ -408,18 +424,28 @@ class Lease<T> implements KeyHold {
   }
 
   async holdFor(ms: number): Promise<boolean> {
-    return this.extend(ms + OPERATION_DEADLINE_MS + 2 * MAX_CLOCK_SKEW_MS).catch(() => false);
+    const writtenAt = await this.extend(ms + OPERATION_DEADLINE_MS + 2 * MAX_CLOCK_SKEW_MS).catch(() => undefined);
+    // The hold covers a request started within the confirmation's deadline; one confirmed later (a paused process, a
+    // late answer) leaves too little of it.
+    return writtenAt !== undefined && this.now() - writtenAt <= OPERATION_DEADLINE_MS;
   }
 
-  /** Writes `leaseUntil` to cover `ms` from now (never shortening a hold); true once the store confirmed it. */
-  extend(ms: number): Promise<boolean> {
+  /**
+   * Writes `leaseUntil` to cover `ms` from now (never shortening a hold); resolves to when the write was sent, once
+   * the store confirmed it, or undefined when the key was taken over.
+   */
+  extend(ms: number): Promise<number | undefined> {
     const write = this.writes.then(async () => {
-      if (this.lost) return false;
-      const until = Math.max(this.until, this.now() + Math.max(ms, this.leaseMs));
+      if (this.lost) return undefined;
+      const writtenAt = this.now();
+      const until = Math.max(this.until, writtenAt + Math.max(ms, this.leaseMs));
       const written = await this.writeIfOwner({ ...this.claim, leaseUntil: until });
-      if (!written) this.lost = true;
-      else this.until = until;
-      return written;
+      if (!written) {
+        this.lost = true;
+        return undefined;
+      }
+      this.until = until;
+      return writtenAt;
     });
     this.writes = write.catch(() => undefined);
     return write;

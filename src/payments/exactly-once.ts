@@ -58,16 +58,18 @@ export function paymentSettlement(reconcile: boolean, callerGaveKey: boolean) {
 function lookFirst(prior: PriorRun<PaymentOutcome> | undefined, context: RunContext) {
   const { now, config } = context;
   // Until every request an earlier holder may have in flight has ended and then had time to become visible in the list.
-  const pollUntilVisible = (quietAt: number) => (quietAt > now() ? quietAt + config.reconcileMs - now() : 0);
+  const pollUntilVisible = (quietAt: number) => Math.max(0, quietAt + config.reconcileMs - now());
   switch (prior?.kind) {
     case 'unresolved': {
       const earlier = prior.outcome;
       if (earlier.kind !== 'unknown_outcome') return undefined;
-      // A run that already searched for its full window needs one more look; one that never searched gets the window.
-      return { since: earlier.attemptStartedAt, pollForMs: earlier.search ? 0 : config.reconcileMs, unresolved: earlier };
+      // A run that already searched for its full window needs one more look, one that never searched gets the window,
+      // and either waits until its last request, if Dodo still commits it, would be visible.
+      const pollForMs = Math.max(earlier.search ? 0 : config.reconcileMs, pollUntilVisible(earlier.quietAt));
+      return { since: earlier.attemptStartedAt, pollForMs, unresolved: earlier };
     }
     case 'abandoned': {
-      const interrupted = interruptedOutcome(prior.startedAt);
+      const interrupted = interruptedOutcome(prior.startedAt, prior.quietAt);
       return { since: prior.startedAt, pollForMs: Math.max(pollUntilVisible(prior.quietAt), config.reconcileMs), unresolved: interrupted };
     }
     case 'unrecorded':
@@ -78,11 +80,12 @@ function lookFirst(prior: PriorRun<PaymentOutcome> | undefined, context: RunCont
   }
 }
 
-const interruptedOutcome = (startedAt: number): Extract<PaymentOutcome, { kind: 'unknown_outcome' }> => ({
+const interruptedOutcome = (startedAt: number, quietAt: number): Extract<PaymentOutcome, { kind: 'unknown_outcome' }> => ({
   kind: 'unknown_outcome',
   failure: classifyFailure({ type: 'interrupted' }),
   attempts: 0,
   attemptStartedAt: startedAt,
+  quietAt,
 });
 
 /**
@@ -99,11 +102,12 @@ export async function createPaymentOnce(
   context: RunContext,
 ): Promise<PaymentOutcome> {
   const { api, config, logger, now, sleep, timeout, signal } = context;
-  const search = (attemptStartedAt: number, pollForMs: number) =>
+  const search = (attemptStartedAt: number, pollForMs: number, byCustomer: boolean) =>
     findPaymentByReference({
       api: api(),
       reference,
       body,
+      byCustomer,
       attemptStartedAt,
       pollForMs,
       requestTimeoutMs: config.timeoutMs,
@@ -117,7 +121,7 @@ export async function createPaymentOnce(
   let attemptStartedAt = now();
   const look = lookFirst(prior, context);
   if (look) {
-    const found = await search(look.since, look.pollForMs);
+    const found = await search(look.since, look.pollForMs, false);
     if (found.found) return logged(foundOutcome(found, 0, look.unresolved?.failure), reference, context);
     // The look could not tell (cancelled, failed, cut short): nothing is sent, and what was unresolved stays so.
     if (found.search.lastFailure !== undefined || signal.aborted) {
@@ -131,18 +135,21 @@ export async function createPaymentOnce(
     sleep,
     logger,
     timeout,
+    now,
     attemptTimeoutMs: attemptTimeoutMs(config),
     holdKeyFor: (ms) => context.hold.holdFor(ms),
   });
   if (sent.kind === 'created') return logged(sent, reference, context);
   if (sent.kind !== 'unknown_outcome') return logged({ ...sent, kind: sent.kind }, reference, context);
-  if (config.reconcileMs === 0 || signal.aborted) return logged({ ...sent, attemptStartedAt }, reference, context);
-  const found = await search(attemptStartedAt, config.reconcileMs);
+  const { lastAttemptAt, ...failed } = sent;
+  const unknown = { ...failed, attemptStartedAt, quietAt: lastAttemptAt + attemptTimeoutMs(config) };
+  if (config.reconcileMs === 0 || signal.aborted) return logged(unknown, reference, context);
+  const found = await search(attemptStartedAt, config.reconcileMs, true);
   // Another request's payment under this key, found after ours was sent: ours may exist too, so it stays unknown.
   const outcome: PaymentOutcome =
     found.found === 'same_request'
       ? foundOutcome(found, sent.attempts, sent.failure)
-      : { ...sent, attemptStartedAt, ...(!found.found && { search: found.search }) };
+      : { ...unknown, ...(!found.found && { search: found.search }) };
   return logged(outcome, reference, context);
 }
 

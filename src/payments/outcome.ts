@@ -7,8 +7,8 @@ import type { SendResult } from './send.js';
  * How one create_one_time_payment run ended. Plain JSON (it is what the idempotency store keeps):
  * - `created`, with `recovered` when the payment was found by its reference instead of from the POST's answer
  *   (`failure` says how the answer was lost; absent when what was resolved is an interrupted or forgotten earlier run);
- * - `unknown_outcome`, with when its first attempt started and the search made for it (absent when none ran:
- *   reconciliation off, or the run was cancelled);
+ * - `unknown_outcome`, with when its first attempt started, when its last one can no longer land, and the search made
+ *   for it (absent when none ran: reconciliation off, or the run was cancelled);
  * - a definite failure, or the user's refusal (nothing sent);
  * - `key_reused`: a payment under this key was made for other arguments (nothing sent);
  * - `unchecked`: the key may have been used before this server's records begin, and the search that would tell
@@ -16,7 +16,15 @@ import type { SendResult } from './send.js';
  */
 export type PaymentOutcome =
   | (Extract<SendResult, { kind: 'created' }> & { recovered?: { failure?: ApiFailure } })
-  | { kind: 'unknown_outcome'; failure: ApiFailure; attempts: number; attemptStartedAt: number; search?: ReferenceSearch }
+  | {
+      kind: 'unknown_outcome';
+      failure: ApiFailure;
+      attempts: number;
+      attemptStartedAt: number;
+      /** By then Dodo has committed any request of this run, or never will (its last attempt's start plus its deadline). */
+      quietAt: number;
+      search?: ReferenceSearch;
+    }
   | { kind: 'rejected' | 'not_sent'; failure: ApiFailure; attempts: number }
   | { kind: 'not_confirmed'; answer: Exclude<ConfirmationAnswer, 'confirmed'>; attempts: 0 }
   | { kind: 'key_reused'; paymentId: string; attempts: 0 }
@@ -38,7 +46,7 @@ export function isPaymentOutcome(value: unknown): value is PaymentOutcome {
         typeof (outcome.payment as { payment_id?: unknown }).payment_id === 'string'
       );
     case 'unknown_outcome':
-      return isFailure(outcome.failure) && typeof outcome.attemptStartedAt === 'number';
+      return isFailure(outcome.failure) && typeof outcome.attemptStartedAt === 'number' && typeof outcome.quietAt === 'number';
     case 'rejected':
     case 'not_sent':
       return isFailure(outcome.failure);

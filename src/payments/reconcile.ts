@@ -36,6 +36,11 @@ export interface ReferenceSearchOptions {
   body: PaymentCreateParams;
   /** When the first attempt under this key may have started (epoch ms). */
   attemptStartedAt: number;
+  /**
+   * Whether the list may be narrowed to the request's customer: only when looking for this request's own payment. A
+   * look for whatever was made under the key must also see another customer's payment (a reused key).
+   */
+  byCustomer: boolean;
   /** How long to keep polling while the payment is not found; 0 searches once. */
   pollForMs: number;
   /** The per-request timeout: a single search (`pollForMs` 0) may take this long. */
@@ -66,7 +71,7 @@ export async function findPaymentByReference(options: ReferenceSearchOptions): P
   const startedAt = now();
   const signal = AbortSignal.any([options.signal, options.timeout(Math.max(pollForMs, options.requestTimeoutMs))]);
   const searchedFrom = new Date(options.attemptStartedAt - CLOCK_SKEW_MS).toISOString();
-  const customerId = 'customer_id' in options.body.customer ? options.body.customer.customer_id : undefined;
+  const customerId = options.byCustomer && 'customer_id' in options.body.customer ? options.body.customer.customer_id : undefined;
   let searches = 0;
   let waitedMs = 0;
   let lastFailure: string | undefined;

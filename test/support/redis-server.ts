@@ -63,8 +63,17 @@ export async function startRedisServer({ port, established = true }: { port?: nu
 async function markEstablished(url: string): Promise<void> {
   const client = createClient({ url });
   await client.connect();
-  await client.set(EPOCH_KEY, 'established');
+  await setEstablishedMarker(client);
   await client.close();
+}
+
+/** A marker written long ago on this server process: an established deployment with nothing lost. */
+async function setEstablishedMarker(client: {
+  info(section: string): Promise<string>;
+  set(key: string, value: string): Promise<unknown>;
+}): Promise<void> {
+  const runId = /run_id:(\w+)/.exec(await client.info('server'))?.[1];
+  await client.set(EPOCH_KEY, `established@0@${runId}`);
 }
 
 function readyOrExit(server: ChildProcess): Promise<void> {
@@ -106,7 +115,7 @@ export function useRedisServer(): RedisSuite {
   });
   beforeEach(async () => {
     await control?.flushDb();
-    await control?.set(EPOCH_KEY, 'established');
+    if (control) await setEstablishedMarker(control);
   });
   const started = <V>(value: V | undefined): V => {
     if (value === undefined) throw new Error('the Redis server is used before its beforeAll hook ran');
