@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { CONFIRM_MODES, ENVIRONMENTS } from '../src/config/config-values.js';
 import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables.js';
 import { connectInProcess, testConfig } from './support/in-process.js';
 
@@ -38,6 +39,17 @@ describe('Claude Desktop bundle manifest', () => {
       DODO_PAYMENTS_API_KEY: '${user_config.api_key}',
       DODO_PAYMENTS_ENVIRONMENT: '${user_config.environment}',
     });
+  });
+
+  // The manifest format has no list of allowed values (a user_config option is free text, number or boolean), so
+  // each choice field names every value the server accepts, and the default is one of them.
+  it.each([
+    ['environment', ENVIRONMENTS],
+    ['confirm', CONFIRM_MODES],
+  ])('says in the %s field every value the server accepts', (field, values) => {
+    const option = manifest.user_config[field];
+    for (const value of values) expect(option.description).toContain(value);
+    expect(values).toContain(option.default);
   });
 
   it('lists the tools the server advertises', async () => {
