@@ -136,6 +136,23 @@ describe('the built server, line by line', () => {
     expect(server.stderr()).toContain('"event":"tool_call"');
   });
 
+  it('refuses 200,000 levels of nesting in one argument with a tool error, nothing sent, and keeps serving', async () => {
+    const server = spawnRawServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url });
+    server.send(initializeRequest(1));
+    await server.response(1);
+    const sentBefore = api.requests.length;
+    const depth = 200_000;
+    const args = `{"billing":{"country":"US"},"customer":{"email":"ada@example.com"},"product_cart":[{"product_id":"pdt_ebook","quantity":1}],"metadata":${'['.repeat(depth)}"x"${']'.repeat(depth)}}`;
+    server.send(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_one_time_payment","arguments":${args}}}`);
+    const { result } = (await server.response(2)) as { result: CallToolResult };
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).toContain('levels deep; no field of this tool nests so deep');
+    expect(api.requests).toHaveLength(sentBefore);
+    server.send({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} });
+    expect(await server.response(3)).toHaveProperty('result.tools');
+    await server.stop();
+  });
+
   it('starts without a key, warning on stderr', async () => {
     const server = spawnRawServer({});
     server.send(initializeRequest(1));
