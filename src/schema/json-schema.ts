@@ -8,8 +8,9 @@ const MAX_SAFE_INTEGER_BOUND = Number.MAX_SAFE_INTEGER;
  * The JSON Schema a client sees for a zod schema, in the portable profile: no `$schema` key, no regex
  * duplicating a `format`, no ±2^53 bounds that only restate "integer". Output schemas are open objects
  * (fields Dodo adds later pass through), written without the empty `additionalProperties: {}` that only restates it.
- * No `default` keywords. String lengths are checked at run time (the error states the limit) but not advertised: OpenAI strict mode does
- * not list `minLength`/`maxLength` among the keywords it supports, and every byte here is in every model request.
+ * No `default` keywords. String lengths are checked at run time (the error states the limit) but not advertised:
+ * OpenAI strict mode does not list `minLength`/`maxLength` among the keywords it supports, and every byte here is in
+ * every model request.
  */
 export function toPortableJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const jsonSchema = z.toJSONSchema(schema, {
