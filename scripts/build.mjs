@@ -101,6 +101,6 @@ for (const { entry, outfile, meta, plugins, banner } of bundles) {
 }
 chmodSync('dist/index.js', 0o755);
 
-for (const script of ['demo', 'bench', 'keep-alive-race', 'simulate']) {
+for (const script of ['demo', 'fake-api', 'bench', 'keep-alive-race', 'simulate']) {
   await build({ ...common, entryPoints: [`scripts/${script}.ts`], outfile: `build/${script}.js`, packages: 'external' });
 }

@@ -55,6 +55,8 @@ export interface FakeDodoApiOptions {
   catalogue?: Record<string, CatalogueProduct>;
   /** Countries the simulated merchant cannot serve (422 UNSUPPORTED_COUNTRY), as the real API refuses some. */
   unsupportedCountries?: readonly string[];
+  /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
 }
 
 export interface FakeDodoApi {
@@ -96,7 +98,7 @@ export interface FakeDodoApi {
 }
 
 export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promise<FakeDodoApi> {
-  const { apiKey = 'test_key_demo', catalogue = DEFAULT_CATALOGUE, unsupportedCountries = ['AI'] } = options;
+  const { apiKey = 'test_key_demo', catalogue = DEFAULT_CATALOGUE, unsupportedCountries = ['AI'], port = 0 } = options;
   const queue: Responder[] = [];
   const searchQueue: Responder[] = [];
   const sockets = new Set<Socket>();
@@ -278,7 +280,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 
   const api: FakeDodoApi = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, readVariable } from '../src/config/config.js';
+import { ignoredHostedVariables, loadConfig, readVariable } from '../src/config/config.js';
 import {
   BASE_URLS,
   ConfigError,
@@ -102,7 +102,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DODO_PAYMENTS_REDIS_URL: 'redis://127.0.0.1:6379/0' }).redisUrl).toBe('redis://127.0.0.1:6379/0');
     expect(loadConfig({ DODO_PAYMENTS_REDIS_URL: 'rediss://:pw@cache.internal:6380' }).redisUrl).toBe('rediss://:pw@cache.internal:6380');
     expect(loadConfig({}).redisUrl).toBeUndefined();
-    for (const value of ['http://:s3cret@127.0.0.1:6379', 's3cret-not-a-url']) {
+    for (const value of [
+      'http://:s3cret@127.0.0.1:6379',
+      's3cret-not-a-url',
+      'redis:/:s3cret@127.0.0.1', // one slash: no host, the rest read as a path
+      'redis://',
+      'redis://:s3cret@127.0.0.1:6379/zero',
+    ]) {
       const error = (() => {
         try {
           loadConfig({ DODO_PAYMENTS_REDIS_URL: value });
@@ -111,8 +117,15 @@ describe('loadConfig', () => {
         }
       })();
       expect(error).toBeInstanceOf(ConfigError);
-      expect(error?.message).toBe('DODO_PAYMENTS_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0');
+      expect(error?.message).toBe('DODO_PAYMENTS_REDIS_URL must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379/0');
     }
+  });
+
+  it('names the hosted-mode variables set while serving stdio, and none in hosted mode', () => {
+    const env = { DODO_PAYMENTS_MCP_TOKENS: 'ci:create:token', DODO_PAYMENTS_MCP_OAUTH_ISSUER: 'https://id.example.com' };
+    expect(ignoredHostedVariables(loadConfig(env))).toEqual(['DODO_PAYMENTS_MCP_TOKENS', 'DODO_PAYMENTS_MCP_OAUTH_ISSUER']);
+    expect(ignoredHostedVariables(loadConfig({ ...env, DODO_PAYMENTS_MCP_TRANSPORT: 'http' }))).toEqual([]);
+    expect(ignoredHostedVariables(loadConfig({ DODO_PAYMENTS_REDIS_URL: 'redis://127.0.0.1' }))).toEqual([]);
   });
 
   it('refuses an unknown DODO_PAYMENTS_CONFIRM', () => {

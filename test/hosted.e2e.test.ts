@@ -1,5 +1,6 @@
 // The built server in hosted mode as operators run it: clients reaching it by URL (the MCP Inspector CLI with a
 // bearer header, static or OAuth), shutdown under load, stdin ignored, and refusals to start.
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -140,5 +141,33 @@ describe('operation', () => {
     expect(server.stderr().trim().split('\n')).toHaveLength(1);
     expect(server.stderr()).toContain(message);
     expect(server.stderr()).not.toContain('short-token');
+  });
+
+  it('refuses to start on a port in use or an address not on this machine: exit 2, one stderr line naming the variable', async () => {
+    const occupant = createNetServer();
+    await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
+    const { port } = occupant.address() as AddressInfo;
+    const cases: [Record<string, string>, string][] = [
+      [{ DODO_PAYMENTS_MCP_PORT: String(port) }, `DODO_PAYMENTS_MCP_PORT: 127.0.0.1:${port} is already in use`],
+      // 192.0.2.0/24 is reserved for documentation (RFC 5737): never an address of this machine.
+      [{ DODO_PAYMENTS_MCP_HOST: '192.0.2.1' }, 'DODO_PAYMENTS_MCP_HOST: 192.0.2.1 is not an address of this machine'],
+    ];
+    try {
+      for (const [variables, message] of cases) {
+        const server = spawnRawServer({
+          DODO_PAYMENTS_API_KEY: TEST_KEY,
+          DODO_PAYMENTS_MCP_TRANSPORT: 'http',
+          DODO_PAYMENTS_MCP_TOKENS: `n8n:create:${TOKEN}`,
+          ...variables,
+        });
+        expect(await server.exit()).toBe(2);
+        const lines = server.stderr().trim().split('\n');
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain(`dodo-payments-mcp: ${message}`);
+        expect(server.stderr()).not.toContain(TOKEN);
+      }
+    } finally {
+      occupant.close();
+    }
   });
 });

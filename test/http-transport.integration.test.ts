@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/auth/access.js';
 import { parseStaticTokens } from '../src/auth/static-tokens.js';
 import { createLogger } from '../src/logging/logger.js';
-import { allowEveryone, staticTokenAuthentication } from '../src/transports/http/authentication.js';
+import { allowEveryone, BEARER_TOKEN_REQUIRED, staticTokenAuthentication } from '../src/transports/http/authentication.js';
 import {
   DEFAULT_MAX_BODY_BYTES,
   type HttpServerOptions,
@@ -141,15 +141,18 @@ describe('the MCP endpoint with a real client', () => {
 
 describe('authentication', () => {
   it.each([
-    ['no Authorization header', undefined, 'Authorization: Bearer <token> is required'],
-    ['an unknown token', 'Bearer not-a-configured-token-0123456789abcdef', 'The bearer token is not valid'],
-    ['another scheme', `Basic ${CREATE_TOKEN}`, 'The bearer token is not valid'],
-  ])('answers 401 with the challenge for %s, before reading the body or creating a server', async (_case, authorization, description) => {
+    ['an unknown token', 'Bearer not-a-configured-token-0123456789abcdef'],
+    ['another scheme', `Basic ${CREATE_TOKEN}`],
+  ])('answers 401 invalid_token for %s, before reading the body or creating a server', async (_case, authorization) => {
     const server = await start({ maxBodyBytes: 16 });
-    const headers: Record<string, string> = { ...MCP_HEADERS, ...(authorization ? { Authorization: authorization } : {}) };
     // An oversized, unparseable body: auth answers first, so neither 413 nor 400.
-    const response = await fetch(server.url, { method: 'POST', headers, body: '{not json'.repeat(10) });
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, Authorization: authorization },
+      body: '{not json'.repeat(10),
+    });
     expect(response.status).toBe(401);
+    const description = 'The bearer token is not valid';
     expect(response.headers.get('www-authenticate')).toBe(
       `Bearer realm="dodo-payments-mcp", error="invalid_token", error_description="${description}"`,
     );
@@ -157,11 +160,32 @@ describe('authentication', () => {
     expect(server.principals).toEqual([]);
   });
 
+  it('answers a request without credentials with a challenge without an error code (RFC 6750 §3.1), saying a bearer token is required', async () => {
+    const server = await start({ maxBodyBytes: 16 });
+    const response = await fetch(server.url, { method: 'POST', headers: MCP_HEADERS, body: '{not json'.repeat(10) });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="dodo-payments-mcp"');
+    expect(await response.json()).toEqual({ error: 'unauthorized', error_description: BEARER_TOKEN_REQUIRED });
+    expect(BEARER_TOKEN_REQUIRED).toContain('--header "Authorization: Bearer <token>"');
+    expect(server.principals).toEqual([]);
+    // Every client's first request: ordinary traffic, not a warning.
+    expect(server.logLines().find((line) => line.event === 'http_request_rejected')).toMatchObject({ level: 'info', status: 401 });
+  });
+
   it('is reported to the SDK client as a failed connection', async () => {
     const server = await start();
     await expect(connectClient(server, 'wrong-token-0123456789abcdefghijklmnop')).rejects.toMatchObject({
       code: 401,
       message: expect.stringMatching(/invalid_token/),
+    });
+  });
+
+  it('tells an SDK client without a token, in the error it logs, that a bearer token is required', async () => {
+    const server = await start();
+    const client = new Client({ name: 'no-token', version: '1.0.0' });
+    await expect(client.connect(new StreamableHTTPClientTransport(new URL(server.url)))).rejects.toMatchObject({
+      code: 401,
+      message: expect.stringContaining('A bearer token is required'),
     });
   });
 
@@ -184,7 +208,7 @@ describe('authentication', () => {
 });
 
 describe('routes and methods', () => {
-  it.each(['GET', 'DELETE'])('answers %s /mcp with 405, Allow: POST and a JSON-RPC error', async (method) => {
+  it.each(['GET', 'DELETE'])('answers %s /mcp with 405, Allow: POST and a JSON-RPC error, logged at info', async (method) => {
     const server = await start();
     const response = await fetch(server.url, { method, headers: { Accept: 'text/event-stream', Authorization: `Bearer ${CREATE_TOKEN}` } });
     expect(response.status).toBe(405);
@@ -194,14 +218,29 @@ describe('routes and methods', () => {
       error: { code: -32000, message: 'Method not allowed: this server accepts POST only' },
       id: null,
     });
+    expect(server.logLines().find((line) => line.event === 'http_request_rejected')).toMatchObject({ level: 'info', status: 405 });
   });
 
-  it('answers other paths with 404 JSON', async () => {
+  it('answers other paths with 404 JSON at info; without OAuth, saying the server takes a bearer token', async () => {
     const server = await start();
-    const response = await fetch(new URL('/other', server.url));
+    // What mcp-remote tries after a 401: OAuth documents, then dynamic client registration (the SDK shows the description).
+    const response = await fetch(new URL('/register', server.url), { method: 'POST' });
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: 'not_found', error_description: 'Nothing here; the MCP endpoint is /mcp' });
-    expect(server.logLines().find((line) => line.event === 'http_request_rejected')).toMatchObject({ status: 404, path: '/other' });
+    expect(await response.json()).toEqual({
+      error: 'not_found',
+      error_description:
+        'Nothing here; the MCP endpoint is /mcp. This server offers no OAuth sign-in: it takes a bearer token (--header "Authorization: Bearer <token>")',
+    });
+    expect(server.logLines().find((line) => line.event === 'http_request_rejected')).toMatchObject({
+      level: 'info',
+      status: 404,
+      path: '/register',
+    });
+    const withOAuth = await start({ jsonDocuments: { '/.well-known/oauth-protected-resource': {} } });
+    expect(await (await fetch(new URL('/other', withOAuth.url))).json()).toEqual({
+      error: 'not_found',
+      error_description: 'Nothing here; the MCP endpoint is /mcp',
+    });
   });
 
   it('serves GET /healthz without authentication, and 503 when the check fails', async () => {
@@ -222,6 +261,7 @@ describe('routes and methods', () => {
     const refused = await fetch(new URL('/healthz', failing.url));
     expect(refused.status).toBe(503);
     expect(failing.logLines().find((line) => line.event === 'http_request_rejected')).toMatchObject({
+      level: 'warn',
       status: 503,
       reason: 'health check failed: redis unreachable',
     });
@@ -236,7 +276,30 @@ describe('routes and methods', () => {
     expect(await response.json()).toEqual(metadata);
     const posted = await fetch(new URL('/.well-known/oauth-protected-resource/mcp', server.url), { method: 'POST' });
     expect(posted.status).toBe(405);
-    expect(posted.headers.get('allow')).toBe('GET');
+    expect(posted.headers.get('allow')).toBe('GET, OPTIONS');
+  });
+
+  it('serves the documents to browser clients of any origin (CORS), answering the preflight', async () => {
+    const metadata = { resource: 'https://mcp.example.com/mcp' };
+    const server = await start({ jsonDocuments: { '/.well-known/oauth-protected-resource/mcp': metadata } });
+    const url = new URL('/.well-known/oauth-protected-resource/mcp', server.url).href;
+    const read = await rawRequest(url, { method: 'GET', headers: { Origin: 'https://claude.ai' } });
+    expect(read).toMatchObject({ status: 200, headers: { 'access-control-allow-origin': '*' } });
+    expect(JSON.parse(read.body)).toEqual(metadata);
+    const preflight = await rawRequest(url, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://claude.ai',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'mcp-protocol-version',
+      },
+    });
+    expect(preflight).toMatchObject({
+      status: 204,
+      headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, OPTIONS', 'access-control-allow-headers': '*' },
+    });
+    // The Origin check still guards the MCP endpoint.
+    expect((await rawRequest(server.url, { method: 'POST', headers: { ...MCP_HEADERS, Origin: 'https://claude.ai' } })).status).toBe(403);
   });
 
   it('logs the endpoint URL once when listening', async () => {
@@ -295,6 +358,7 @@ describe('protocol checks done by the SDK transport', () => {
       error: { code: -32000, message: expect.stringMatching(/Unsupported protocol version/) },
     });
     expect(server.logLines().find((line) => line.event === 'http_request_rejected')).toMatchObject({
+      level: 'info',
       status: 400,
       reason: expect.stringMatching(/Unsupported protocol version/),
     });

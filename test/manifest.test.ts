@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { installFromClone, usage } from '../src/cli/usage.js';
+import { CONFIRM_MODES, ENVIRONMENTS } from '../src/config/config-values.js';
 import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables.js';
 import { connectInProcess, testConfig } from './support/in-process.js';
 
@@ -40,6 +42,17 @@ describe('Claude Desktop bundle manifest', () => {
     });
   });
 
+  // The manifest format has no list of allowed values (a user_config option is free text, number or boolean), so
+  // each choice field names every value the server accepts, and the default is one of them.
+  it.each([
+    ['environment', ENVIRONMENTS],
+    ['confirm', CONFIRM_MODES],
+  ])('says in the %s field every value the server accepts', (field, values) => {
+    const option = manifest.user_config[field];
+    for (const value of values) expect(option.description).toContain(value);
+    expect(values).toContain(option.default);
+  });
+
   it('lists the tools the server advertises', async () => {
     const server = await connectInProcess(testConfig());
     const { tools } = await server.client.listTools();
@@ -57,6 +70,18 @@ describe('Claude Desktop bundle manifest', () => {
 
 describe('README', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+  it('shows the install-from-a-clone lines and the examples that --help prints', () => {
+    const help = usage(packageJson.version);
+    for (const line of installFromClone(packageJson.version).split('\n')) expect(readme).toContain(line.trim());
+    const examples = help.slice(help.indexOf('Examples:')).split('\n').slice(1, 3);
+    for (const line of examples) expect(readme).toContain(line.trim());
+  });
+
+  it('says the package is not yet published, and that it is not affiliated with Dodo Payments', () => {
+    expect(readme).toContain('**Not yet published on npm.**');
+    expect(readme).toContain('**Not affiliated with Dodo Payments.**');
+  });
 
   it('documents every environment variable in its configuration table', () => {
     for (const { name } of Object.values(ENVIRONMENT_VARIABLES)) expect(readme).toContain(`| \`${name}\` |`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJsonStringArguments, fieldPath, validateArguments } from '../src/schema/argument-validation.js';
+import { decodeJsonStringArguments, fieldPath, MAX_ARGUMENT_DEPTH, validateArguments } from '../src/schema/argument-validation.js';
 import { PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
 import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
 
@@ -242,9 +242,15 @@ describe('payment input schema', () => {
       [`metadata[0].key: "${key}" is reserved (a JavaScript object key); use another key`],
     ]),
     [
-      'metadata as a map (the list of pairs is what the schema asks for)',
-      { ...valid, metadata: { order: '42' } },
-      ['metadata: must be a list of {key, value} pairs'],
+      'metadata neither a list nor a map',
+      { ...valid, metadata: 'order 42' },
+      ['metadata: must be a list of {key, value} pairs (or an object of string values)'],
+    ],
+    ['a numeric value in metadata as a map', { ...valid, metadata: { order: 42 } }, ['metadata.order: must be a string']],
+    [
+      'the reserved key in metadata as a map',
+      { ...valid, metadata: { a: '1', mcp_ref: 'mine' } },
+      ['metadata[1].key: "mcp_ref" is reserved (the server\'s payment reference); use another key'],
     ],
     [
       'a non-URL return_url',
@@ -284,6 +290,34 @@ describe('payment input schema', () => {
       'customer.email: must be a valid email address such as ada@example.com',
       'product_cart[0].quantity: must be a whole number of at least 1',
     ]);
+  });
+});
+
+describe('metadata as a map', () => {
+  it("accepts Dodo's own shape, {key: value}, as well as the advertised list of pairs", () => {
+    expect(accept({ ...valid, metadata: { order_id: 'A-17', channel: 'agent' } }).metadata).toEqual({ order_id: 'A-17', channel: 'agent' });
+    expect(accept({ ...valid, metadata: '{"order_id":"A-17"}' }).metadata).toEqual({ order_id: 'A-17' });
+    expect(accept({ ...valid, metadata: {} }).metadata).toEqual({});
+  });
+});
+
+describe('deeply nested arguments', () => {
+  const nested = (depth: number, leaf: unknown = 'x'): unknown => {
+    let value = leaf;
+    for (let level = 0; level < depth; level++) value = [value];
+    return value;
+  };
+
+  it('refuses 200,000 levels of nesting with one line naming where, without overflowing the stack', () => {
+    const problems = problemsFor({ ...valid, metadata: nested(200_000) });
+    expect(problems).toEqual([
+      `metadata${'[0]'.repeat(MAX_ARGUMENT_DEPTH - 1)}: nested more than ${MAX_ARGUMENT_DEPTH} levels deep; no field of this tool nests so deep`,
+    ]);
+    expect(problemsFor(JSON.parse(`${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}`))).toHaveLength(1);
+  });
+
+  it('leaves nesting within the bound to the schema', () => {
+    expect(problemsFor({ ...valid, metadata: nested(MAX_ARGUMENT_DEPTH - 2) })[0]).toMatch(/^metadata\[0\]: must be an object/);
   });
 });
 

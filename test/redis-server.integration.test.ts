@@ -1,8 +1,23 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, startRedisServer } from './support/redis-server.js';
+import { REDIS_SERVER_MISSING, type RedisServer, startRedisServer } from './support/redis-server.js';
 
 describe('the redis-server test harness', () => {
+  it('finds redis-server on PATH, and without it fails with one line saying how to install it', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const failure = startRedisServer().then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+      expect(await failure).toBe(REDIS_SERVER_MISSING);
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(REDIS_SERVER_MISSING).not.toContain('\n');
+  });
+
   let redis: RedisServer;
   beforeAll(async () => {
     redis = await startRedisServer();

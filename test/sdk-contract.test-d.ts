@@ -1,4 +1,5 @@
-// Compile-time contract with the official dodopayments client, run by vitest's typecheck project (`npm test`).
+// Compile-time contract with the official dodopayments client, checked by `tsc -p .` (`npm run build`, in `npm test`):
+// a mismatch is a type error there.
 
 import type { CountryCode, Currency } from 'dodopayments/resources/misc';
 import type { PaymentCreateParams, PaymentMethodTypes } from 'dodopayments/resources/payments';

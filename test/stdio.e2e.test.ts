@@ -136,6 +136,23 @@ describe('the built server, line by line', () => {
     expect(server.stderr()).toContain('"event":"tool_call"');
   });
 
+  it('refuses 200,000 levels of nesting in one argument with a tool error, nothing sent, and keeps serving', async () => {
+    const server = spawnRawServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url });
+    server.send(initializeRequest(1));
+    await server.response(1);
+    const sentBefore = api.requests.length;
+    const depth = 200_000;
+    const args = `{"billing":{"country":"US"},"customer":{"email":"ada@example.com"},"product_cart":[{"product_id":"pdt_ebook","quantity":1}],"metadata":${'['.repeat(depth)}"x"${']'.repeat(depth)}}`;
+    server.send(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"create_one_time_payment","arguments":${args}}}`);
+    const { result } = (await server.response(2)) as { result: CallToolResult };
+    expect(result.isError).toBe(true);
+    expect(resultText(result)).toContain('levels deep; no field of this tool nests so deep');
+    expect(api.requests).toHaveLength(sentBefore);
+    server.send({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} });
+    expect(await server.response(3)).toHaveProperty('result.tools');
+    await server.stop();
+  });
+
   it('starts without a key, warning on stderr', async () => {
     const server = spawnRawServer({});
     server.send(initializeRequest(1));
@@ -144,11 +161,33 @@ describe('the built server, line by line', () => {
     await server.stop();
   });
 
+  it('warns, naming them, about hosted-mode variables set while it serves stdio, never showing their values', async () => {
+    const token = 'a'.repeat(32);
+    const server = spawnRawServer({ DODO_PAYMENTS_MCP_TOKENS: `ci:create:${token}`, DODO_PAYMENTS_MCP_PORT: '9000' });
+    server.send(initializeRequest(1));
+    await server.response(1);
+    const warning = server
+      .stderr()
+      .split('\n')
+      .find((line) => line.includes('hosted_variables_ignored'));
+    expect(JSON.parse(warning ?? '{}')).toMatchObject({
+      level: 'warn',
+      message:
+        'DODO_PAYMENTS_MCP_PORT, DODO_PAYMENTS_MCP_TOKENS are set but read only in hosted mode (DODO_PAYMENTS_MCP_TRANSPORT=http); serving stdio',
+    });
+    expect(server.stderr()).not.toContain(token);
+    await server.stop();
+  });
+
   it.each([
     [{ DODO_PAYMENTS_ENVIRONMENT: 'production' }, 'DODO_PAYMENTS_ENVIRONMENT must be one of test_mode, live_mode'],
     [{ DODO_PAYMENTS_TIMEOUT_MS: 'soon' }, 'DODO_PAYMENTS_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000'],
     [{ DODO_PAYMENTS_TIMEOUT_MS: '2147483648' }, 'DODO_PAYMENTS_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000'],
     [{ DODO_PAYMENTS_RECONCILE_MS: '20s' }, 'DODO_PAYMENTS_RECONCILE_MS must be a whole number of milliseconds from 0 to 600000'],
+    [
+      { DODO_PAYMENTS_REDIS_URL: 'redis:/:s3cret@127.0.0.1:6379' },
+      'DODO_PAYMENTS_REDIS_URL must be a redis:// or rediss:// URL with a host',
+    ],
   ])('exits with status 2 and one stderr line for %o', async (variables, message) => {
     const server = spawnRawServer(variables);
     expect(await server.exit()).toBe(2);

@@ -18,7 +18,8 @@ beforeAll(async () => {
     transport: new Experimental_StdioMCPTransport({
       command: process.execPath,
       args: [SERVER_ENTRY],
-      env: { PATH: process.env.PATH ?? '', DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url },
+      // The client passes the server's stderr through to the test output; its info lines are not under test here.
+      env: { PATH: process.env.PATH ?? '', DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'warn' },
     }),
   });
   tools = await client.tools();

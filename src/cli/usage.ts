@@ -7,18 +7,29 @@ export function usage(version: string): string {
   const rows = variables.map(
     ({ name, summary, defaultText }) => `  ${name.padEnd(width)}${summary}${defaultText === undefined ? '' : ` (default: ${defaultText})`}`,
   );
-  return `dodo-payments-mcp ${version}: an MCP server (stdio) that creates Dodo Payments one-time payments.
+  return `dodo-payments-mcp ${version}: an MCP server that creates Dodo Payments one-time payments
+(stdio; Streamable HTTP on /mcp with DODO_PAYMENTS_MCP_TRANSPORT=http).
 
 Usage:
   dodo-payments-mcp             serve MCP on stdin/stdout (an MCP client starts it)
   dodo-payments-mcp --help      show this help
   dodo-payments-mcp --version   show the version
 
+Install from a clone (the package is not yet published on npm):
+${installFromClone(version)}
+
 Configuration comes from environment variables only, never from arguments:
 ${rows.join('\n')}
 
 Examples:
-  claude mcp add dodo-payments --env DODO_PAYMENTS_API_KEY=your-test-key -- npx -y dodo-payments-mcp
-  DODO_PAYMENTS_API_KEY=your-test-key npx @modelcontextprotocol/inspector npx -y dodo-payments-mcp
+  claude mcp add dodo-payments --env DODO_PAYMENTS_API_KEY=your-test-key -- dodo-payments-mcp
+  npx @modelcontextprotocol/inspector -e DODO_PAYMENTS_API_KEY=your-test-key dodo-payments-mcp
+Once the package is published, \`npx -y dodo-payments-mcp\` works in place of \`dodo-payments-mcp\`.
 `;
+}
+
+/** The README shows the same lines (test/manifest.test.ts). */
+export function installFromClone(version: string): string {
+  return `  npm ci && npm run build && npm pack
+  npm install -g ./dodo-payments-mcp-${version}.tgz`;
 }

@@ -29,3 +29,11 @@ export function loadConfig(env: EnvironmentVariables): Config {
   ) as Parsed;
   return { ...parsed, baseUrl: parsed.baseUrl ?? BASE_URLS[parsed.environment] };
 }
+
+/** Hosted-mode variables that are set while the server serves stdio, where nothing reads them (names only: some are secrets). */
+export function ignoredHostedVariables(config: Config): string[] {
+  if (config.transport === 'http') return [];
+  return Object.entries(ENVIRONMENT_VARIABLES)
+    .filter(([field, spec]) => 'hostedOnly' in spec && spec.hostedOnly && config[field as keyof Config] !== undefined)
+    .map(([, spec]) => spec.name);
+}

@@ -26,6 +26,8 @@ export interface EnvironmentVariable<T> {
   secret?: boolean;
   /** Whether the Claude Desktop bundle's manifest passes it (hosted-only and developer settings are not offered there). */
   inBundle: boolean;
+  /** Read only with DODO_PAYMENTS_MCP_TRANSPORT=http; set without it, the server warns that it is ignored. */
+  hostedOnly?: boolean;
   /** `value` is the trimmed text, or undefined when unset, empty or an unfilled `${user_config.…}` placeholder. */
   parse(value: string | undefined, name: string): T;
 }
@@ -80,9 +82,14 @@ function baseUrl(value: string | undefined, name: string): string | undefined {
 
 function redisUrl(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!URL.canParse(value) || !['redis:', 'rediss:'].includes(new URL(value).protocol)) {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  // `redis:/:pw@host` (one slash) parses as a URL with no host and the rest as its path: refused, like a path
+  // that is not a database number, rather than read as something the client would interpret its own way.
+  const wellFormed =
+    url !== undefined && ['redis:', 'rediss:'].includes(url.protocol) && url.hostname !== '' && /^(\/\d*)?$/.test(url.pathname);
+  if (!wellFormed) {
     // The value may hold a password: name the variable and the rule, never echo it.
-    throw new ConfigError(`${name} must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0`);
+    throw new ConfigError(`${name} must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379/0`);
   }
   return value;
 }
@@ -182,14 +189,23 @@ export const ENVIRONMENT_VARIABLES = {
     summary: 'http: address to bind',
     defaultText: '127.0.0.1',
     inBundle: false,
+    hostedOnly: true,
     parse: text,
   }),
-  httpPort: variable({ name: 'DODO_PAYMENTS_MCP_PORT', summary: 'http: port', defaultText: '8080', inBundle: false, parse: text }),
+  httpPort: variable({
+    name: 'DODO_PAYMENTS_MCP_PORT',
+    summary: 'http: port',
+    defaultText: '8080',
+    inBundle: false,
+    hostedOnly: true,
+    parse: text,
+  }),
   httpTokens: variable({
     name: 'DODO_PAYMENTS_MCP_TOKENS',
     summary: 'http: comma-separated label:scope:token bearer tokens (scope create or read; 32+ characters)',
     secret: true,
     inBundle: false,
+    hostedOnly: true,
     parse: text,
   }),
   httpAuth: variable({
@@ -197,30 +213,35 @@ export const ENVIRONMENT_VARIABLES = {
     summary: 'http: none turns authentication off (loopback addresses only)',
     defaultText: 'required',
     inBundle: false,
+    hostedOnly: true,
     parse: text,
   }),
   httpAllowedHosts: variable({
     name: 'DODO_PAYMENTS_MCP_ALLOWED_HOSTS',
     summary: 'http: comma-separated public host names clients use (loopback names are always allowed on loopback)',
     inBundle: false,
+    hostedOnly: true,
     parse: text,
   }),
   httpAllowedOrigins: variable({
     name: 'DODO_PAYMENTS_MCP_ALLOWED_ORIGINS',
     summary: 'http: comma-separated browser origins allowed to call (loopback origins by default on loopback)',
     inBundle: false,
+    hostedOnly: true,
     parse: text,
   }),
   oauthIssuer: variable({
     name: 'DODO_PAYMENTS_MCP_OAUTH_ISSUER',
     summary: "http: the OAuth authorization server's issuer URL (with DODO_PAYMENTS_MCP_PUBLIC_URL)",
     inBundle: false,
+    hostedOnly: true,
     parse: text,
   }),
   publicUrl: variable({
     name: 'DODO_PAYMENTS_MCP_PUBLIC_URL',
     summary: "http: this server's public base URL; the OAuth resource is <url>/mcp",
     inBundle: false,
+    hostedOnly: true,
     parse: text,
   }),
   redisUrl: variable({

@@ -43,8 +43,35 @@ function withoutNullFields(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).flatMap(([key, field]) => (field === null ? [] : [[key, withoutNullFields(field)]])));
 }
 
+/**
+ * No tool's arguments nest more than a few levels; the walks below recurse, so a value nested far deeper (200,000
+ * levels fit in one request) would overflow the stack. It is refused first, by a walk that does not recurse.
+ */
+export const MAX_ARGUMENT_DEPTH = 32;
+
+/** The path of the first value nested deeper than MAX_ARGUMENT_DEPTH, or undefined when there is none. */
+function tooDeep(root: unknown): (string | number)[] | undefined {
+  const pending: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, path } = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (path.length >= MAX_ARGUMENT_DEPTH) return path;
+    const children: [string | number, unknown][] = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+    for (const [key, child] of children) pending.push({ value: child, path: [...path, key] });
+  }
+  return undefined;
+}
+
 export function validateArguments<S extends z.ZodType>(schema: S, args: unknown): Validation<z.output<S>> {
-  const result = schema.safeParse(withoutNullFields(decodeJsonStringArguments(args ?? {})), { reportInput: true });
+  const decoded = decodeJsonStringArguments(args ?? {});
+  const deepPath = tooDeep(decoded);
+  if (deepPath !== undefined) {
+    return {
+      ok: false,
+      problems: [`${fieldPath(deepPath)}: nested more than ${MAX_ARGUMENT_DEPTH} levels deep; no field of this tool nests so deep`],
+    };
+  }
+  const result = schema.safeParse(withoutNullFields(decoded), { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, problems: result.error.issues.flatMap(describeIssue) };
 }

@@ -1,8 +1,8 @@
-import type { Config } from '../config/config.js';
+import { type Config, ignoredHostedVariables } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import type { IdempotencyStatus } from './shared-state.js';
 
-/** What an operator must notice at start: a server that cannot call Dodo, or one that charges real money. */
+/** What an operator must notice at start: a server that cannot call Dodo, one that charges real money, settings it ignores. */
 export function logStartupNotices(config: Config, logger: Logger): void {
   if (config.apiKey === undefined) {
     logger.warn('api_key_missing', {
@@ -11,6 +11,12 @@ export function logStartupNotices(config: Config, logger: Logger): void {
   }
   if (config.environment === 'live_mode') {
     logger.warn('live_mode', { message: 'LIVE MODE: payments created by this server charge real customers real money' });
+  }
+  const ignored = ignoredHostedVariables(config);
+  if (ignored.length > 0) {
+    logger.warn('hosted_variables_ignored', {
+      message: `${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set but read only in hosted mode (DODO_PAYMENTS_MCP_TRANSPORT=http); serving stdio`,
+    });
   }
 }
 

@@ -22,7 +22,7 @@ const inputSchema = z.strictObject({
     .min(1)
     .max(100)
     .default(PRODUCT_PAGE_SIZE_DEFAULT)
-    .describe('Per page.'),
+    .describe(`Per page (default ${PRODUCT_PAGE_SIZE_DEFAULT}).`),
   cursor: z
     .string()
     .regex(/^\d+:\d+$/, { error: 'must be a next_cursor value from a previous list_products result' })

@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { NODE_22_BIN } from './node-binaries.js';
+import { nodeRuntime } from '../../scripts/node-runtimes.mjs';
 import { run } from './run.js';
 
 // The conformance CLI needs Node 22+ (it imports fs.globSync), while this project also supports Node 20:
-// it runs on the Node 22 binary that the pinned `node` devDependency ships, whatever Node runs the tests.
+// it runs on the pinned Node 22 (fetched from npm on first use), whatever Node runs the tests.
 const packageDirectory = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
 const CONFORMANCE_CLI = join(packageDirectory('@modelcontextprotocol/conformance'), 'dist', 'index.js');
 
@@ -18,7 +18,7 @@ interface ConformanceRun {
 
 /** Runs one server scenario of @modelcontextprotocol/conformance against an MCP endpoint URL. */
 export async function runConformanceScenario(url: string, scenario: string): Promise<ConformanceRun> {
-  const { code, stdout, stderr } = await run(NODE_22_BIN, [CONFORMANCE_CLI, 'server', '--url', url, '--scenario', scenario], {
+  const { code, stdout, stderr } = await run(nodeRuntime('22'), [CONFORMANCE_CLI, 'server', '--url', url, '--scenario', scenario], {
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
   });
   return { code, output: stripVTControlCharacters(`${stdout}${stderr}`) };

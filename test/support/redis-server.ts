@@ -6,7 +6,10 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { closedPort } from './in-process.js';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
+/** Found on PATH (Homebrew, a source build, Debian's /usr/bin all work). */
+const REDIS_SERVER = 'redis-server';
+export const REDIS_SERVER_MISSING =
+  'redis-server is not on PATH; the hosted-mode tests need it: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)';
 
 /** The shared store's marker of an established deployment (see src/idempotency/shared-store.ts, "Lost data"). */
 export const EPOCH_KEY = 'dodo-mcp:epoch';
@@ -33,7 +36,11 @@ export async function startRedisServer({ port, established = true }: { port?: nu
     ['--port', String(listenPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', ''],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  // A process that could not be spawned (ENOENT) emits 'error' and never 'exit'.
+  const exited = new Promise<void>((resolve) => {
+    server.once('exit', () => resolve());
+    server.once('error', () => resolve());
+  });
   try {
     await readyOrExit(server);
   } catch (error) {
@@ -86,7 +93,7 @@ function readyOrExit(server: ChildProcess): Promise<void> {
     server.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new Error(REDIS_SERVER_MISSING) : error));
     server.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${output.slice(-2000)}`)));
   });
 }

@@ -137,10 +137,23 @@ const metadataEntrySchema = z.strictObject({
   value: boundedText(METADATA_VALUE_LENGTH).describe('Value.'),
 });
 
-// A list of pairs rather than a map: open maps (additionalProperties schemas, propertyNames) fail OpenAI
-// strict mode and Gemini's schema models. The handler receives Dodo's map.
-const metadataSchema = z
-  .array(metadataEntrySchema, { error: 'must be a list of {key, value} pairs' })
+/**
+ * Dodo's own shape, `{"order_id": "A-17"}`, as the advertised list of pairs: integrations written against 0.1.0 and
+ * models that know Dodo's API send it. A value that is not a string is refused here, under its key's name.
+ */
+function metadataMapAsPairs(value: unknown, context: z.core.$RefinementCtx): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.entries(value).flatMap(([key, entry]) => {
+    if (typeof entry === 'string') return [{ key, value: entry }];
+    context.addIssue({ code: 'custom', path: [key], input: entry, message: 'must be a string' });
+    return [];
+  });
+}
+
+// Advertised as a list of pairs rather than a map: open maps (additionalProperties schemas, propertyNames) fail
+// OpenAI strict mode and Gemini's schema models. A map is accepted too. The handler receives Dodo's map.
+const metadataPairs = z
+  .array(metadataEntrySchema, { error: 'must be a list of {key, value} pairs (or an object of string values)' })
   .max(METADATA_MAX_ENTRIES, { error: `must have at most ${METADATA_MAX_ENTRIES} entries` })
   .superRefine((entries, context) => {
     const seen = new Set<string>();
@@ -149,8 +162,8 @@ const metadataSchema = z
       seen.add(key);
     });
   })
-  .transform((entries): Record<string, string> => Object.fromEntries(entries.map(({ key, value }) => [key, value])))
-  .describe('Stored on the payment.');
+  .transform((entries): Record<string, string> => Object.fromEntries(entries.map(({ key, value }) => [key, value])));
+const metadataSchema = z.preprocess(metadataMapAsPairs, metadataPairs).describe('Stored on the payment.');
 
 const paymentMethodTypeSchema = allowedString({
   values: PAYMENT_METHOD_TYPES,
@@ -190,7 +203,7 @@ export const paymentInputSchema = z
       .describe('Applied in order.')
       .optional(),
     metadata: metadataSchema.optional(),
-    payment_link: z.boolean().default(true).describe('Return a checkout URL.'),
+    payment_link: z.boolean().default(true).describe('Return a checkout URL (default true).'),
     short_link: optionalFlag('Shorten the checkout URL.'),
     return_url: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://example.com/thanks' })

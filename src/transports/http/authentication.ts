@@ -4,10 +4,13 @@ import type { OAuthSettings } from '../../auth/oauth-settings.js';
 import type { OAuthVerifier } from '../../auth/oauth-verifier.js';
 import { authenticateStaticToken, bearerTokenOf, type StaticToken } from '../../auth/static-tokens.js';
 
-/** The outcome of checking a request's credentials; a refusal carries everything the 401/403 response needs. */
+/**
+ * The outcome of checking a request's credentials; a refusal carries everything the 401/403 response needs.
+ * `error` is absent when the request carried no credentials (RFC 6750 §3.1: then no error code).
+ */
 type AuthDecision =
   | { ok: true; principal?: Principal }
-  | { ok: false; status: 401 | 403; wwwAuthenticate: string; error: string; description: string };
+  | { ok: false; status: 401 | 403; wwwAuthenticate: string; error?: string; description: string };
 
 /** Decides on the `Authorization` header alone, before the body is read: static tokens now, OAuth later. */
 export type Authenticate = (authorizationHeader: string | undefined) => Promise<AuthDecision>;
@@ -17,11 +20,21 @@ export const allowEveryone: Authenticate = () => Promise.resolve({ ok: true });
 
 const REALM = 'dodo-payments-mcp';
 
+/**
+ * What a client without a token is told, in the body its log shows (mcp-remote, the SDK's "Error POSTing to
+ * endpoint"): a person reading it learns the server takes a bearer token, and how to pass one.
+ */
+export const BEARER_TOKEN_REQUIRED =
+  'A bearer token is required: send the header "Authorization: Bearer <token>" (with mcp-remote: --header "Authorization: Bearer <token>")';
+
 export function staticTokenAuthentication(tokens: readonly StaticToken[]): Authenticate {
   return (authorizationHeader) => {
     const principal = authenticateStaticToken(tokens, authorizationHeader);
     if (principal) return Promise.resolve({ ok: true, principal });
-    const description = authorizationHeader === undefined ? 'Authorization: Bearer <token> is required' : 'The bearer token is not valid';
+    if (authorizationHeader === undefined) {
+      return Promise.resolve({ ok: false, status: 401, wwwAuthenticate: `Bearer realm="${REALM}"`, description: BEARER_TOKEN_REQUIRED });
+    }
+    const description = 'The bearer token is not valid';
     return Promise.resolve({
       ok: false,
       status: 401,
@@ -43,8 +56,9 @@ export function oauthAuthentication(settings: OAuthSettings, verifier: OAuthVeri
     if (principal) return { ok: true, principal };
     const token = bearerTokenOf(authorizationHeader);
     if (token === undefined) {
-      const description = 'Authorization: Bearer <access token> is required';
-      return { ok: false, status: 401, wwwAuthenticate: wwwAuthenticate(settings), error: 'invalid_token', description };
+      const description =
+        'A bearer token is required: sign in with the authorization server the resource metadata names, or send "Authorization: Bearer <token>"';
+      return { ok: false, status: 401, wwwAuthenticate: wwwAuthenticate(settings), description };
     }
     const verification = await verifier.verify(token);
     if (verification.ok) return { ok: true, principal: verification.principal };

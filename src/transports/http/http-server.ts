@@ -46,17 +46,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const documents = new Map(Object.entries(options.jsonDocuments ?? {}).map(([path, document]) => [path, JSON.stringify(document)]));
   const inFlight = new Set<ServerResponse>();
+  // Without OAuth documents there is no sign-in; clients that look for one (mcp-remote tries dynamic client
+  // registration, the SDK shows the error_description) learn from the 404 what to do instead.
+  const notFound =
+    documents.size === 0
+      ? `Nothing here; the MCP endpoint is ${MCP_PATH}. This server offers no OAuth sign-in: it takes a bearer token (--header "Authorization: Bearer <token>")`
+      : `Nothing here; the MCP endpoint is ${MCP_PATH}`;
   let stopping = false;
 
+  // Expected refusals (a GET probing for a stream, a newer protocol version, a client looking for OAuth documents,
+  // a first request without a token) are ordinary traffic: `info`. `warn` is for what an operator should look at.
   const reject = (
     request: IncomingMessage,
     response: ServerResponse,
-    status: number,
-    reason: string,
+    refusal: { status: number; reason: string; level?: 'info' | 'warn' },
     body: unknown,
     headers: OutgoingHttpHeaders = {},
   ) => {
-    logger.warn('http_request_rejected', { status, reason, method: request.method, path: pathOf(request) });
+    const { status, reason, level = 'info' } = refusal;
+    logger[level]('http_request_rejected', { status, reason, method: request.method, path: pathOf(request) });
     sendJson(response, status, body, headers);
   };
 
@@ -64,12 +72,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // Credentials first: an unauthenticated caller gets no body parsing and no MCP server.
     const decision = await options.authenticate(request.headers.authorization);
     if (!decision.ok) {
+      // A request without credentials is how every client starts (and how OAuth discovery begins); a wrong
+      // token or a missing scope is worth a look.
+      const { error = 'unauthorized', description } = decision;
       return reject(
         request,
         response,
-        decision.status,
-        `${decision.error}: ${decision.description}`,
-        { error: decision.error, error_description: decision.description },
+        { status: decision.status, reason: `${error}: ${description}`, level: decision.error === undefined ? 'info' : 'warn' },
+        { error, error_description: description },
         { 'WWW-Authenticate': decision.wwwAuthenticate },
       );
     }
@@ -80,8 +90,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return reject(
         request,
         response,
-        413,
-        `body over ${maxBodyBytes} bytes`,
+        { status: 413, reason: `body over ${maxBodyBytes} bytes`, level: 'warn' },
         jsonRpcError(-32000, `Payload Too Large: the request body must not exceed ${maxBodyBytes} bytes`),
         { Connection: 'close' },
       );
@@ -90,7 +99,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     try {
       message = JSON.parse(read.body.toString('utf8'));
     } catch {
-      return reject(request, response, 400, 'body is not JSON', jsonRpcError(-32700, 'Parse error: Invalid JSON'));
+      return reject(request, response, { status: 400, reason: 'body is not JSON' }, jsonRpcError(-32700, 'Parse error: Invalid JSON'));
     }
 
     const server = options.createMcpServer(decision.principal);
@@ -103,8 +112,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       void server.close();
     });
     response.on('finish', () => {
+      // 406, 415, 400 for an unsupported protocol version (newer clients probe with theirs): the client's business.
       if (response.statusCode >= 400) {
-        logger.warn('http_request_rejected', {
+        logger.info('http_request_rejected', {
           status: response.statusCode,
           reason: transportRefusal,
           method: request.method,
@@ -117,50 +127,68 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 
   const route = async (request: IncomingMessage, response: ServerResponse) => {
-    const origin = request.headers.origin;
-    if (origin !== undefined && !isOriginAllowed(origin, options.allowedOrigins)) {
-      return reject(request, response, 403, 'origin not allowed', jsonRpcError(-32000, 'Forbidden: Origin not allowed'));
-    }
     const path = pathOf(request);
+    const document = path === undefined ? undefined : documents.get(path);
+    const origin = request.headers.origin;
+    // The Origin check guards /mcp (and /healthz); the public documents are for any origin, browsers included.
+    if (document === undefined && origin !== undefined && !isOriginAllowed(origin, options.allowedOrigins)) {
+      return reject(
+        request,
+        response,
+        { status: 403, reason: 'origin not allowed', level: 'warn' },
+        jsonRpcError(-32000, 'Forbidden: Origin not allowed'),
+      );
+    }
     // Probes (load balancers, Kubernetes) address the server by its IP, so /healthz skips the Host check;
     // it reveals nothing a rebinding page could misuse.
     if (path === HEALTH_PATH) {
-      if (request.method !== 'GET') return reject(request, response, 405, 'method not allowed', notAllowed(request), { Allow: 'GET' });
+      if (request.method !== 'GET') return reject(request, response, METHOD_NOT_ALLOWED, notAllowed(request), { Allow: 'GET' });
       try {
         const body = await options.health();
         return sendJson(response, body.status === 'ok' ? 200 : 503, body);
       } catch (error) {
-        return reject(request, response, 503, `health check failed: ${error instanceof Error ? error.message : String(error)}`, {
-          status: 'unavailable',
-        });
+        const reason = `health check failed: ${error instanceof Error ? error.message : String(error)}`;
+        return reject(request, response, { status: 503, reason, level: 'warn' }, { status: 'unavailable' });
       }
     }
     if (!isHostAllowed(request.headers.host, options.allowedHosts)) {
-      return reject(request, response, 403, 'host not allowed', jsonRpcError(-32000, 'Forbidden: Host not allowed'));
+      return reject(
+        request,
+        response,
+        { status: 403, reason: 'host not allowed', level: 'warn' },
+        jsonRpcError(-32000, 'Forbidden: Host not allowed'),
+      );
     }
     if (path === MCP_PATH) {
       // Stateless JSON mode: no server-initiated stream to GET, no session to DELETE.
       if (request.method !== 'POST') {
-        return reject(
-          request,
-          response,
-          405,
-          'method not allowed',
-          jsonRpcError(-32000, 'Method not allowed: this server accepts POST only'),
-          { Allow: 'POST' },
-        );
+        return reject(request, response, METHOD_NOT_ALLOWED, jsonRpcError(-32000, 'Method not allowed: this server accepts POST only'), {
+          Allow: 'POST',
+        });
       }
       return handleMcpPost(request, response);
     }
-    const document = path === undefined ? undefined : documents.get(path);
-    if (document !== undefined) {
-      if (request.method !== 'GET') return reject(request, response, 405, 'method not allowed', notAllowed(request), { Allow: 'GET' });
-      return sendRaw(response, 200, document, {});
+    if (document !== undefined) return serveDocument(request, response, document);
+    return reject(request, response, { status: 404, reason: 'no such path' }, { error: 'not_found', error_description: notFound });
+  };
+
+  /** A public document (RFC 9728 metadata), readable by browser-based clients of any origin: CORS and its preflight. */
+  const serveDocument = (request: IncomingMessage, response: ServerResponse, document: string) => {
+    const cors = { 'Access-Control-Allow-Origin': '*' };
+    if (request.method === 'OPTIONS') {
+      response
+        .writeHead(204, {
+          ...cors,
+          'Access-Control-Allow-Methods': 'GET, OPTIONS',
+          'Access-Control-Allow-Headers': '*',
+          'Access-Control-Max-Age': '86400',
+        })
+        .end();
+      return;
     }
-    return reject(request, response, 404, 'no such path', {
-      error: 'not_found',
-      error_description: `Nothing here; the MCP endpoint is ${MCP_PATH}`,
-    });
+    if (request.method !== 'GET')
+      return reject(request, response, METHOD_NOT_ALLOWED, notAllowed(request), { ...cors, Allow: 'GET, OPTIONS' });
+    sendRaw(response, 200, document, cors);
   };
 
   const server = createServer((request, response) => {
@@ -211,6 +239,8 @@ function pathOf(request: IncomingMessage): string | undefined {
   const absolute = target.startsWith('/') ? `http://placeholder${target}` : target;
   return URL.canParse(absolute) ? new URL(absolute).pathname : undefined;
 }
+
+const METHOD_NOT_ALLOWED = { status: 405, reason: 'method not allowed' };
 
 function jsonRpcError(code: number, message: string): object {
   return { jsonrpc: '2.0', error: { code, message }, id: null };

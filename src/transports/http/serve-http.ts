@@ -2,6 +2,7 @@ import type { Principal } from '../../auth/access.js';
 import { PROTECTED_RESOURCE_METADATA_PATHS, protectedResourceMetadata } from '../../auth/oauth-documents.js';
 import { createOAuthVerifier } from '../../auth/oauth-verifier.js';
 import type { Config } from '../../config/config.js';
+import { ConfigError } from '../../config/config-values.js';
 import type { Fetch } from '../../dodo/node-http-fetch.js';
 import { createServer } from '../../server/create-server.js';
 import { hostedLogger, hostedSharedState } from '../../server/hosted-state.js';
@@ -9,7 +10,9 @@ import type { SharedState, SharedStateOverrides } from '../../server/shared-stat
 import { logIdempotencyStore, logStartupNotices } from '../../server/startup-notices.js';
 import { type Authenticate, allowEveryone, oauthAuthentication, staticTokenAuthentication } from './authentication.js';
 import { readHostedSettings } from './hosted-settings.js';
-import { type RunningHttpServer, startHttpServer } from './http-server.js';
+import { type HttpServerOptions, type RunningHttpServer, startHttpServer } from './http-server.js';
+import type { HttpSettings } from './http-settings.js';
+import { hostNameOf } from './request-guards.js';
 
 export interface HostedOverrides extends SharedStateOverrides {
   /** How the OAuth verifier reaches the authorization server (tests: the local issuer). */
@@ -42,9 +45,7 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
   }
   const metadata = settings.oauth && protectedResourceMetadata(settings.oauth);
 
-  const running = await startHttpServer({
-    host: settings.http.host,
-    port: settings.http.port,
+  const running = await listening(settings.http, {
     logger,
     allowedHosts: settings.http.allowedHosts,
     allowedOrigins: settings.http.allowedOrigins,
@@ -55,6 +56,34 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
     ...(metadata && { jsonDocuments: Object.fromEntries(PROTECTED_RESOURCE_METADATA_PATHS.map((path) => [path, metadata])) }),
   });
   return { ...running, shared };
+}
+
+/**
+ * Binds, turning what an operator can fix (a port in use, an address not on this machine) into a ConfigError:
+ * one line naming the variable, exit status 2, rather than a stack trace.
+ */
+async function listening(
+  { host, port }: Pick<HttpSettings, 'host' | 'port'>,
+  options: Omit<HttpServerOptions, 'host' | 'port'>,
+): Promise<RunningHttpServer> {
+  try {
+    return await startHttpServer({ host, port, ...options });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${hostNameOf(host)}:${port}`;
+    if (code === 'EADDRINUSE') {
+      throw new ConfigError(`DODO_PAYMENTS_MCP_PORT: ${where} is already in use; stop what listens there or choose another port`);
+    }
+    if (code === 'EADDRNOTAVAIL') {
+      throw new ConfigError(
+        `DODO_PAYMENTS_MCP_HOST: ${host} is not an address of this machine (use 127.0.0.1, or 0.0.0.0 with DODO_PAYMENTS_MCP_ALLOWED_HOSTS)`,
+      );
+    }
+    if (code === 'EACCES') {
+      throw new ConfigError(`DODO_PAYMENTS_MCP_PORT: not permitted to listen on ${where} (ports below 1024 need privileges)`);
+    }
+    throw error;
+  }
 }
 
 export interface RunningHostedServer extends RunningHttpServer {
