@@ -4,19 +4,14 @@ import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
 import { describePaymentFailure, describeRecoveredPayment, describeUnfoundPayment } from '../../dodo/failure-messages.js';
 import { generatedIdempotencyKey, paymentReference } from '../../dodo/payment-reconciliation.js';
-import {
-  canonicalJson,
-  IdempotencyStoreUnavailable,
-  IdempotentRunStillInFlight,
-  type PriorRun,
-} from '../../idempotency/idempotency-store.js';
+import { canonicalJson, IdempotencyStoreUnavailable, IdempotentRunStillInFlight } from '../../idempotency/idempotency-store.js';
+import { SpendRefusal } from '../../payments/policy/spend-policy.js';
 import { validateArguments } from '../../schema/argument-validation.js';
 import { errorResult, MISSING_KEY_RESULT, structuredResult, type ToolContext, type ToolModule, toolCallLog } from '../tool.js';
 import { createPaymentOnce, paymentSettlement } from './exactly-once.js';
 import { describeGuardrails, type Guardrails, guardrailViolations } from './guardrails.js';
 import { paymentInputSchema } from './input-schema.js';
 import { describeLivePayment, lookUpProducts, notConfirmedMessage } from './live-confirmation.js';
-import type { PaymentOutcome } from './payment-outcome.js';
 import { createdPaymentResult } from './payment-result.js';
 
 /**
@@ -33,13 +28,14 @@ const ENVIRONMENT_NOTES: Record<Environment, string> = {
   live_mode: 'LIVE MODE (live_mode): real customers are charged real money.',
 };
 
-function describeCreatePaymentTool(environment: Environment, guardrails: Guardrails): string {
+function describeCreatePaymentTool(environment: Environment, guardrails: Guardrails, spendLimits: readonly string[]): string {
   return [
     'Create a Dodo Payments one-time payment for product_cart; send the customer its payment_link (checkout URL).',
     "Amounts are integers in the currency's smallest unit (1999 = 19.99 USD).",
     'customer: exactly one of customer_id or email.',
     'To retry, repeat the idempotency_key; an unknown outcome names the key to retry with.',
     ...describeGuardrails(guardrails),
+    ...spendLimits,
     ENVIRONMENT_NOTES[environment],
   ].join('\n');
 }
@@ -47,7 +43,7 @@ function describeCreatePaymentTool(environment: Environment, guardrails: Guardra
 export const createOneTimePaymentTool: ToolModule = {
   name: 'create_one_time_payment',
   title: 'Create one-time payment',
-  describe: (config: Config) => describeCreatePaymentTool(config.environment, config),
+  describe: (config: Config, spendLimits) => describeCreatePaymentTool(config.environment, config, spendLimits),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   inputSchema: paymentInputSchema,
   outputSchema,
@@ -76,7 +72,8 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     return finish('shutting_down', errorResult('The server is shutting down; nothing was sent. Call again once it is back.'));
   }
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
-  const run = async (prior: PriorRun<PaymentOutcome> | undefined, runSignal: AbortSignal): Promise<PaymentOutcome> => {
+  // Inside the idempotent run, so a replay is neither refused nor counted again (spend policy: src/payments/policy/).
+  const run = context.spend.guard({ ...context, body, reference }, async (prior, runSignal) => {
     // A replay or a run resolving an earlier unknown outcome does not ask again: the user already confirmed it.
     if (mustConfirm && !prior) {
       const products = await lookUpProducts(api(), productIdsOf(body), runSignal);
@@ -84,7 +81,7 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
       if (answer !== 'confirmed') return { kind: 'not_confirmed', answer, attempts: 0 };
     }
     return createPaymentOnce(body, reference, prior, { ...context, signal: runSignal });
-  };
+  });
   // Shutdown waits for the run itself (its POST and the log line of its outcome), not for the callers waiting on it.
   const trackedRun: typeof run = (prior, runSignal) => context.payments.track(run(prior, runSignal));
 
@@ -97,9 +94,11 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
       AbortSignal.any([signal, context.payments.signal]),
     )
     .catch((error: unknown) => {
-      if (error instanceof IdempotencyStoreUnavailable || error instanceof IdempotentRunStillInFlight) return error;
+      if (error instanceof IdempotencyStoreUnavailable || error instanceof IdempotentRunStillInFlight || error instanceof SpendRefusal)
+        return error;
       throw error;
     });
+  if (stored instanceof SpendRefusal) return finish(stored.outcome, errorResult(stored.message), { rule: stored.rule, reference });
   if (stored instanceof IdempotencyStoreUnavailable) {
     return finish(
       'idempotency_store_unavailable',

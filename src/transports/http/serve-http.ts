@@ -48,7 +48,11 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
     allowedOrigins: settings.http.allowedOrigins,
     authenticate,
     createMcpServer: (principal) =>
-      createServer(shared, { ...(principal && { access: principal.access, caller: callerFields(principal) }) }),
+      createServer(shared, {
+        credential: credentialOf(principal),
+        ...(principal && { access: principal.access, caller: callerFields(principal) }),
+      }),
+    listeningFields: { spend_policy: shared.spend.state },
     health: () => health(shared),
     ...(metadata && { jsonDocuments: Object.fromEntries(PROTECTED_RESOURCE_METADATA_PATHS.map((path) => [path, metadata])) }),
   });
@@ -60,13 +64,15 @@ export interface RunningHostedServer extends RunningHttpServer {
 }
 
 /** `GET /healthz`: unavailable while a configured Redis does not answer, since every payment call then fails closed. */
-async function health({ config, idempotencyHealth }: SharedState): Promise<Record<string, unknown>> {
+async function health(shared: SharedState): Promise<Record<string, unknown>> {
+  const { config, idempotencyHealth } = shared;
   const store = idempotencyHealth ? await idempotencyHealth() : 'memory';
   return {
     status: store === 'unreachable' ? 'unavailable' : 'ok',
     transport: 'http',
     environment: config.environment,
     idempotency_store: store,
+    spend_policy: shared.spend.state,
   };
 }
 
@@ -91,6 +97,13 @@ export async function runHostedUntilSignalled(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGHUP', () => running.shared.spend.reload(logger));
+}
+
+/** Whose spend limits apply: a static token's label, `oauth:<client_id>` (the subject when the token names no client), or `anonymous` without authentication. */
+function credentialOf(principal: Principal | undefined): string {
+  if (!principal) return 'anonymous';
+  return principal.kind === 'token' ? principal.subject : `oauth:${principal.clientId ?? principal.subject}`;
 }
 
 function callerFields(principal: Principal): Record<string, string> {
