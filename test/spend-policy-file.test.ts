@@ -75,7 +75,7 @@ describe('the policy file', () => {
     ['{\n  "limits": [1,2,]\n}', /^line 2: not valid JSON: expected a JSON value/],
     ['{\n  "limits": {', /^line 2: not valid JSON: unexpected end of file/],
     ['{}\n\nx', /^line 3: not valid JSON: unexpected text after the end/],
-    ['{"a\u0001": 1}', /^line 1: not valid JSON: "a\u0001" is not a valid JSON string$/],
+    ['{"a\u0001": 1}', /^line 1: not valid JSON: "a." is not a valid JSON string$/],
   ])('refuses text that is not JSON, naming the line: %j', (text, problem) => {
     const [first, ...rest] = problemsOf(text);
     expect(first).toMatch(problem);
