@@ -46,7 +46,9 @@ async function serve(policy: object | undefined, { credential = 'n8n', ...config
   if (policy) writeFileSync(policyFile, JSON.stringify(policy));
   const shared: SharedState = createSharedState(testConfig({ baseUrl: api.url, ...(policy && { policyFile }), ...config }), {
     now: () => clock,
-    sleep: async (ms) => void (clock += ms),
+    sleep: async (ms) => {
+      clock += ms;
+    },
     logger,
   });
   const session = await connectClient(createServer(shared, { credential }));
