@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { RedisIdempotencyStore } from '../idempotency/redis-store.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
+import { RedisBudgetStore } from '../payments/policy/redis-budget-store.js';
 import type { PaymentOutcome } from '../tools/create-one-time-payment/payment-outcome.js';
 import { createSharedState, type SharedState, type SharedStateOverrides } from './shared-state.js';
 
@@ -15,8 +16,17 @@ export function hostedSharedState(config: Config, overrides: SharedStateOverride
     config.redisUrl === undefined
       ? undefined
       : new RedisIdempotencyStore<PaymentOutcome>({ url: config.redisUrl, ...(overrides.now && { now: overrides.now }) });
+  // Spend budgets live beside the keys, so limits hold across instances too.
+  const budgets =
+    config.redisUrl === undefined ? undefined : new RedisBudgetStore({ url: config.redisUrl, environment: config.environment });
   return createSharedState(config, {
-    ...(redis && { idempotency: redis, idempotencyHealth: () => redis.state(), close: () => redis.close() }),
+    ...(redis &&
+      budgets && {
+        idempotency: redis,
+        budgets,
+        idempotencyHealth: () => redis.state(),
+        close: async () => void (await Promise.all([redis.close(), budgets.close()])),
+      }),
     ...overrides,
   });
 }
