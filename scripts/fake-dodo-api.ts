@@ -63,6 +63,8 @@ export interface FakeDodoApi {
   requests: RecordedRequest[];
   /** Queue answers for the next requests, in order; when the queue is empty the simulation answers. */
   script(...responders: Responder[]): void;
+  /** Answers for the next `POST /payments` only, in order, ahead of `script` (reads before it keep the simulation); a test may empty it. */
+  paymentScript: Responder[];
   /** Count of POST /payments received. */
   paymentPosts(): number;
   /** Count of requests whose client went away before the answer was complete (cancelled or timed out). */
@@ -265,7 +267,8 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     };
     api.requests.push(request);
     await holdIfGated();
-    await (queue.shift() ?? simulate)(request, response, api);
+    const forPayment = request.method === 'POST' && request.path === '/payments' ? api.paymentScript.shift() : undefined;
+    await (forPayment ?? queue.shift() ?? simulate)(request, response, api);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -277,6 +280,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests: [],
     script: (...responders) => queue.push(...responders),
+    paymentScript: [],
     paymentPosts: () => api.requests.filter((r) => r.method === 'POST' && r.path === '/payments').length,
     abandoned: () => abandonedCount,
     whenAbandoned: (count) =>
