@@ -12,6 +12,7 @@ import { serveStdio } from './transports/stdio.js';
 export async function serveWithHostedCode(config: Config): Promise<void> {
   if (config.transport === 'http') return runHostedUntilSignalled(config);
   const logger = hostedLogger(config);
+  const shared = hostedSharedState(config, { logger });
   logStartupNotices(config, logger);
-  await serveStdio(hostedSharedState(config, { logger }));
+  await serveStdio(shared);
 }

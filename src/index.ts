@@ -40,8 +40,10 @@ async function serve(config: Config): Promise<void> {
     return serveWithHostedCode(config);
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretForms(config) });
+  // The state first: a bad spend policy file stops the server before any other line is logged.
+  const shared = createSharedState(config, { logger });
   logStartupNotices(config, logger);
-  await serveStdio(createSharedState(config, { logger }));
+  await serveStdio(shared);
 }
 
 void main();

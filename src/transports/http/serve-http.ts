@@ -23,8 +23,8 @@ export interface HostedOverrides extends SharedStateOverrides {
 export async function serveHttp(config: Config, overrides: HostedOverrides = {}): Promise<RunningHostedServer> {
   const settings = readHostedSettings(config);
   const logger = overrides.logger ?? hostedLogger(config);
-  logStartupNotices(config, logger);
   const shared = hostedSharedState(config, { ...overrides, logger });
+  logStartupNotices(config, logger);
 
   let authenticate: Authenticate = allowEveryone;
   if (settings.oauth) {
