@@ -61,7 +61,7 @@ describe('at start', () => {
     [
       'text that is not JSON',
       '{\n  "limits": {\n}',
-      /^dodo-payments-mcp: DODO_PAYMENTS_POLICY_FILE: .*policy\.json: line 3: not valid JSON: expected/,
+      /^dodo-payments-mcp: DODO_PAYMENTS_POLICY_FILE: .*policy\.json: line 3: not valid JSON: unexpected end of file/,
     ],
   ])('exits with 2 on %s, naming the line and the rule', async (_case, content, message) => {
     const server = spawnRawServer(liveServer(policyFile(content).path));
