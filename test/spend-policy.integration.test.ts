@@ -293,10 +293,8 @@ describe('the tool description', () => {
       limits: { n8n: { max_payment: { USD: 10000, EUR: 9000 }, per_day: { USD: 30000 }, payments_per_hour: 10 } },
     });
     const { tools } = await session.client.listTools();
-    expect(tools[0]?.description).toContain(
-      'Spend limits: ≤ 100.00 USD or 90.00 EUR per payment; ≤ 300.00 USD per 24 h; ≤ 10 payments per hour.',
-    );
+    expect(tools[0]?.description).toContain('Your limits: 100.00 USD or 90.00 EUR/payment, 300.00 USD/24 h, 10 payments/hour.');
     const open = await serve(undefined);
-    expect((await open.session.client.listTools()).tools[0]?.description).not.toContain('Spend limits');
+    expect((await open.session.client.listTools()).tools[0]?.description).not.toContain('Your limits');
   });
 });

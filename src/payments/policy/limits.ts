@@ -38,16 +38,16 @@ export function limitsBudget(limits: Limits): boolean {
 
 /** The caller's limits in one short line for the tool description (none when nothing limits it). */
 export function describeLimits(limits: Limits): string[] {
-  if (limits.paused) return ['Paused by the operator: every call is refused.'];
+  if (limits.paused) return ['Live payments are paused by the operator: every call is refused.'];
   const amounts = (perCurrency: Partial<Record<string, number>>) =>
     Object.entries(perCurrency)
       .map(([currency, amount]) => formatAmount(amount ?? 0, currency))
       .join(' or ');
   const rules = [
-    limits.max_payment && `≤ ${amounts(limits.max_payment)} per payment`,
-    limits.per_day && `≤ ${amounts(limits.per_day)} per 24 h`,
-    limits.payments_per_hour !== undefined && `≤ ${limits.payments_per_hour} payments per hour`,
+    limits.max_payment && `${amounts(limits.max_payment)}/payment`,
+    limits.per_day && `${amounts(limits.per_day)}/24 h`,
+    limits.payments_per_hour !== undefined && `${limits.payments_per_hour} payments/hour`,
     !limits.saved_payment_methods && 'no payment_method_id',
   ].filter((rule) => typeof rule === 'string');
-  return rules.length > 0 ? [`Spend limits: ${rules.join('; ')}.`] : [];
+  return rules.length > 0 ? [`Your limits: ${rules.join(', ')}.`] : [];
 }

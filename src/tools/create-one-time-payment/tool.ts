@@ -30,10 +30,10 @@ const ENVIRONMENT_NOTES: Record<Environment, string> = {
 
 function describeCreatePaymentTool(environment: Environment, guardrails: Guardrails, spendLimits: readonly string[]): string {
   return [
-    'Create a Dodo Payments one-time payment for product_cart; send the customer its payment_link (checkout URL).',
-    "Amounts are integers in the currency's smallest unit (1999 = 19.99 USD).",
+    'Create a one-time payment for product_cart; send the customer its payment_link (checkout URL).',
+    "Amounts: integers in the currency's smallest unit (1999 = 19.99 USD).",
     'customer: exactly one of customer_id or email.',
-    'To retry, repeat the idempotency_key; an unknown outcome names the key to retry with.',
+    'To retry, repeat the idempotency_key.',
     ...describeGuardrails(guardrails),
     ...spendLimits,
     ENVIRONMENT_NOTES[environment],
