@@ -138,3 +138,13 @@ describe('SIGHUP in hosted mode', () => {
     expect(await server.exit()).toBe(0);
   });
 });
+
+describe('without a policy file', () => {
+  it('says so in the start line and /healthz', async () => {
+    const server = await spawnHttpServer({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_MCP_AUTH: 'none' });
+    expect((await logged(server, 'http_listening'))[0]).toContain('"spend_policy":"none"');
+    expect(await (await fetch(new URL('/healthz', server.url))).json()).toMatchObject({ status: 'ok', spend_policy: 'none' });
+    server.process.kill('SIGTERM');
+    expect(await server.exit()).toBe(0);
+  });
+});
