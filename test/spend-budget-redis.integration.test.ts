@@ -1,16 +1,21 @@
 // Spend budgets shared through a real redis-server: the store contract (the same for memory and Redis), the
 // concurrent budget edge over two server instances, and failing closed when Redis cannot be reached or hangs.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { paymentReference } from '../src/dodo/payment-reconciliation.js';
+import { canonicalJson } from '../src/idempotency/idempotency-store.js';
 import type { BudgetStore } from '../src/payments/policy/budget-store.js';
 import { MemoryBudgetStore } from '../src/payments/policy/memory-budget-store.js';
 import { RedisBudgetStore } from '../src/payments/policy/redis-budget-store.js';
+import { validateArguments } from '../src/schema/argument-validation.js';
 import { createServer } from '../src/server/create-server.js';
 import { hostedSharedState } from '../src/server/hosted-state.js';
 import { createSharedState, type SharedState } from '../src/server/shared-state.js';
+import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { closedPort, connectClient, type InProcessSession, resultText, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
 import { useRedisServer } from './support/redis-server.js';
@@ -157,6 +162,52 @@ describe('a budget store that cannot answer', () => {
     const budgets = new RedisBudgetStore({ url: `redis://127.0.0.1:${port}`, environment: 'test_mode', deadlineMs: 50 });
     const session = await serverInstance(createSharedState(testConfig({ baseUrl: api.url, policyFile: policyFile(policy) }), { budgets }));
     expect(resultText(await session.call(SAMPLE_PAYMENT))).toBe('The budget store (Redis) is unreachable; nothing was sent. Retry later.');
+    expect(api.paymentPosts()).toBe(0);
+  });
+});
+
+describe('a run abandoned by a crashed instance (its record left in flight, its lease expired)', () => {
+  const key = 'order-crashed';
+  const course = { ...SAMPLE_PAYMENT, product_cart: [{ product_id: 'pdt_course_pro', quantity: 1 }] };
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  const budgets = () => new RedisBudgetStore({ url: redis.url, environment: 'test_mode' });
+
+  async function crashedInstanceLeft(reserved: string): Promise<void> {
+    const store = budgets();
+    await store.reserve({ credential: 'n8n', reference: reserved, currency: 'USD', amount: 4900, at: Date.now() });
+    await store.close();
+    const validated = validateArguments(paymentInputSchema, { ...course, idempotency_key: key });
+    if (!validated.ok) throw new Error(validated.problems.join('\n'));
+    const { idempotency_key: _key, ...body } = validated.value;
+    const record = {
+      state: 'in_flight',
+      fingerprint: sha256(canonicalJson(body)),
+      owner: 'gone',
+      startedAt: Date.now() - 1_000,
+      leaseUntil: 0,
+    };
+    await redis.control.set(`dodo-mcp:idem:${sha256(key)}`, JSON.stringify(record));
+  }
+
+  const instance = async () =>
+    serverInstance(
+      hostedSharedState(
+        testConfig({ baseUrl: api.url, redisUrl: redis.url, policyFile: policyFile({ limits: { n8n: { per_day: { USD: 4900 } } } }) }),
+      ),
+    );
+
+  it('goes on when it held its reservation (it was admitted), and counts once', async () => {
+    await crashedInstanceLeft(paymentReference(key));
+    const session = await instance();
+    expect((await session.call({ ...course, idempotency_key: key })).isError).toBeFalsy();
+    expect(resultText(await session.call(course))).toContain('per_day 49.00 USD for n8n, 0.00 USD left');
+    expect(api.paymentPosts()).toBe(1);
+  });
+
+  it('is refused like a new call when it held none (it sent nothing) and the budget is spent', async () => {
+    await crashedInstanceLeft('another-payment');
+    const session = await instance();
+    expect(resultText(await session.call({ ...course, idempotency_key: key }))).toContain('per_day 49.00 USD for n8n, 0.00 USD left');
     expect(api.paymentPosts()).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import type { PriorRun } from '../../idempotency/idempotency-store.js';
 import type { Logger } from '../../logging/logger.js';
 import { formatAmount } from '../../tools/create-one-time-payment/live-confirmation.js';
 import type { PaymentOutcome } from '../../tools/create-one-time-payment/payment-outcome.js';
-import type { BudgetStore } from './budget-store.js';
+import type { BudgetAnswer, BudgetStore } from './budget-store.js';
 import { ProductPrices } from './expected-total.js';
 import { describeLimits, type Limits, limitsAmounts, limitsBudget, limitsFor } from './limits.js';
 import type { Policy } from './policy-file.js';
@@ -110,16 +110,9 @@ export class SpendPolicy {
     };
   }
 
-  private async admit(
-    call: GuardedCall,
-    prior: PriorRun<PaymentOutcome> | undefined,
-    signal: AbortSignal,
-  ): Promise<{ kind: 'hold'; outcome: PaymentOutcome } | { kind: 'reserved' | 'free' }> {
-    const { credential, body, reference } = call;
+  private async admit(call: GuardedCall, prior: PriorRun<PaymentOutcome> | undefined, signal: AbortSignal): Promise<Admission> {
+    const { credential, reference } = call;
     const limits = this.limitsOf(credential);
-    const refuse = (rule: string, text: string): never => {
-      throw new SpendRefusal('refused_by_policy', `Refused by policy: ${text}; nothing was sent.`, rule);
-    };
     if (limits.paused) {
       if (!prior) refuse('live_mode_paused', 'live payments are paused by the operator (live_mode_paused)');
       // An earlier unknown outcome stays tied to its key, unsent and unresolved, until payments resume.
@@ -127,37 +120,15 @@ export class SpendPolicy {
       return { kind: 'hold', outcome: unresolved(prior as PriorRun<PaymentOutcome>) };
     }
     // Admitted with the earlier run, whose reservation stands; settled by this run's outcome.
-    if (prior) return { kind: limitsBudget(limits) ? 'reserved' : 'free' };
-    if (body.payment_method_id != null && !limits.saved_payment_methods) {
-      refuse(
-        'saved_payment_methods',
-        `saved_payment_methods is off for ${credential}: payment_method_id may not be used; send a payment_link instead`,
-      );
-    }
-    let currency = '';
-    let amount = 0;
-    if (limitsAmounts(limits)) {
-      const total = await this.prices.expectedTotal(body.product_cart, call.api(), { signal, sleep: call.sleep, logger: call.logger });
-      if (!total.ok) return refuse('expected_total', `limits apply to ${credential}, and ${total.reason}`);
-      ({ currency, amount } = total);
-      const cap = limits.max_payment?.[currency];
-      if (limits.max_payment && cap === undefined) {
-        refuse(
-          'max_payment',
-          `max_payment for ${credential} lists only ${Object.keys(limits.max_payment).join(', ')}; this payment is ${formatAmount(amount, currency)}`,
-        );
-      }
-      if (cap !== undefined && amount > cap) {
-        refuse(
-          'max_payment',
-          `max_payment ${formatAmount(cap, currency)} for ${credential}; this payment is ${formatAmount(amount, currency)}`,
-        );
-      }
-    }
+    if (prior?.kind === 'unresolved') return { kind: limitsBudget(limits) ? 'reserved' : 'free' };
+    // A run abandoned by a crashed instance sent its POST only once its reservation was made, so the budget decides:
+    // already reserved, it goes on; refused, it created nothing and is refused as a new call (its key freed).
+    const { currency, amount } = await this.checkedTotal(call, limits, signal, prior === undefined);
     if (!limitsBudget(limits)) return { kind: 'free' };
     const perDay = limits.per_day?.[currency];
-    const answer = await this.options.budgets
-      .reserve({
+    let answer: BudgetAnswer;
+    try {
+      answer = await this.options.budgets.reserve({
         credential,
         reference,
         currency,
@@ -165,19 +136,20 @@ export class SpendPolicy {
         at: this.options.now(),
         ...(perDay !== undefined && { perDay }),
         ...(limits.payments_per_hour !== undefined && { perHour: limits.payments_per_hour }),
-      })
-      .catch(() => {
-        throw new SpendRefusal(
-          'budget_store_unavailable',
-          'The budget store (Redis) is unreachable; nothing was sent. Retry later.',
-          'budget_store',
-        );
       });
+    } catch {
+      if (prior) return { kind: 'hold', outcome: unresolved(prior) };
+      throw new SpendRefusal(
+        'budget_store_unavailable',
+        'The budget store (Redis) is unreachable; nothing was sent. Retry later.',
+        'budget_store',
+      );
+    }
     if (answer.kind === 'refused' && answer.rule === 'per_day') {
-      const left = Math.max(0, (perDay ?? 0) - answer.used);
+      const left = formatAmount(Math.max(0, (perDay ?? 0) - answer.used), currency);
       refuse(
         'per_day',
-        `per_day ${formatAmount(perDay ?? 0, currency)} for ${credential}, ${formatAmount(left, currency)} left; this payment is ${formatAmount(amount, currency)}`,
+        `per_day ${formatAmount(perDay ?? 0, currency)} for ${credential}, ${left} left; this payment is ${formatAmount(amount, currency)}`,
       );
     }
     if (answer.kind === 'refused') {
@@ -187,9 +159,46 @@ export class SpendPolicy {
         `payments_per_hour ${perHour} for ${credential}, ${Math.max(0, perHour - answer.used)} left in the last hour`,
       );
     }
-    // Already reserved under this reference (the key's earlier payment): it counts once, and this run does not own it.
-    return { kind: answer.kind === 'reserved' ? 'reserved' : 'free' };
+    // Already reserved under a new call's reference: an earlier payment under the key, which this run does not own.
+    return { kind: answer.kind === 'reserved' || prior ? 'reserved' : 'free' };
   }
+
+  /**
+   * The payment's expected total, after the request's own rules (saved methods, max_payment, a readable total in one
+   * currency) when `enforce`; otherwise (an abandoned run, checked when it first ran) as far as it can be read.
+   */
+  private async checkedTotal(call: GuardedCall, limits: Limits, signal: AbortSignal, enforce: boolean): Promise<Money> {
+    const { credential, body } = call;
+    if (enforce && body.payment_method_id != null && !limits.saved_payment_methods) {
+      refuse(
+        'saved_payment_methods',
+        `saved_payment_methods is off for ${credential}: payment_method_id may not be used; send a payment_link instead`,
+      );
+    }
+    if (!limitsAmounts(limits)) return NO_AMOUNT;
+    const total = await this.prices.expectedTotal(body.product_cart, call.api(), { signal, sleep: call.sleep, logger: call.logger });
+    if (!total.ok) return enforce ? refuse('expected_total', `limits apply to ${credential}, and ${total.reason}`) : NO_AMOUNT;
+    if (!enforce || !limits.max_payment) return total;
+    const cap = limits.max_payment[total.currency];
+    const payment = formatAmount(total.amount, total.currency);
+    if (cap === undefined)
+      refuse(
+        'max_payment',
+        `max_payment for ${credential} lists only ${Object.keys(limits.max_payment).join(', ')}; this payment is ${payment}`,
+      );
+    else if (total.amount > cap)
+      refuse('max_payment', `max_payment ${formatAmount(cap, total.currency)} for ${credential}; this payment is ${payment}`);
+    return total;
+  }
+}
+
+type Admission = { kind: 'hold'; outcome: PaymentOutcome } | { kind: 'reserved' | 'free' };
+type Money = { currency: string; amount: number };
+/** No amount rule applies, or (for an abandoned run) the total could not be read: only counts are kept. */
+const NO_AMOUNT: Money = { currency: '', amount: 0 };
+
+function refuse(rule: string, text: string): never {
+  throw new SpendRefusal('refused_by_policy', `Refused by policy: ${text}; nothing was sent.`, rule);
 }
 
 /** The earlier run's outcome, kept to be resolved later: what a run that sends nothing leaves behind. */
