@@ -81,7 +81,7 @@ export class SpendPolicy {
     }
   }
 
-  limitsOf(credential: string): Limits {
+  private limitsOf(credential: string): Limits {
     return limitsFor(this.policy, credential, this.options.environment);
   }
 
