@@ -233,7 +233,7 @@ export const ENVIRONMENT_VARIABLES = {
   policyFile: variable({
     name: 'DODO_PAYMENTS_POLICY_FILE',
     summary: 'JSON file of spend limits per credential, re-read on SIGHUP (see docs/spend-policy.md)',
-    inBundle: false,
+    inBundle: true,
     parse: text,
   }),
 };
