@@ -2,11 +2,14 @@
 // the metafile of a bundle where a dependency moved and see the build refuse it.
 import { resolve } from 'node:path';
 
-// dist/index.js was 328 KB when its budget was set, dist/hosted.js 964 KB (Redis client included); growth past a budget is a reviewed change.
-const BUNDLE_BUDGETS = { 'dist/index.js': 360 * 1024, 'dist/hosted.js': 1200 * 1024 };
+// dist/index.js was 328 KB when its budget was set, dist/hosted.js 964 KB (Redis client included); growth past a budget is a
+// reviewed change. Raised from 360 KiB for the spend policy (~10 KB) and the request-checked, look-first payment protocol
+// (~4 KB): 371 KB then.
+const BUNDLE_BUDGETS = { 'dist/index.js': 376 * 1024, 'dist/hosted.js': 1200 * 1024 };
 
-/** Code only hosted mode and the Redis store need: HTTP, auth, the Redis client and jose. */
-const HOSTED_CODE = /\/src\/(transports\/http|auth)\/|\/src\/idempotency\/redis-store\.ts$|node_modules\/(redis|@redis|jose)\//;
+/** Code only hosted mode and the Redis stores need: HTTP, auth, the Redis client and jose. */
+const HOSTED_CODE =
+  /\/src\/(transports\/http|auth)\/|\/src\/(idempotency\/(redis-store|redis-records|shared-store)|payments\/policy\/redis-budget-store)\.ts$|node_modules\/(redis|@redis|jose)\//;
 
 /** What scripts/build.mjs produces from `workingDir` as `outfile`: its budget, and the files it substitutes. */
 export function buildExpectations(workingDir, outfile = 'dist/index.js') {

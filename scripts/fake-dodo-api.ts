@@ -68,8 +68,8 @@ export interface FakeDodoApi {
    * POST to look for an earlier payment under the key), in order; when the queue is empty the simulation answers.
    */
   script(...responders: Responder[]): void;
-  /** Queue answers for the next payment searches (`GET /payments`), in order. */
-  scriptSearch(...responders: Responder[]): void;
+  /** Answers for the next `POST /payments` only, in order, ahead of `script` (reads before it keep the simulation); a test may empty it. */
+  paymentScript: Responder[];
   /** Count of POST /payments received. */
   paymentPosts(): number;
   /** Count of requests whose client went away before the answer was complete (cancelled or timed out). */
@@ -100,7 +100,6 @@ export interface FakeDodoApi {
 export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promise<FakeDodoApi> {
   const { apiKey = 'test_key_demo', catalogue = DEFAULT_CATALOGUE, unsupportedCountries = ['AI'], port = 0 } = options;
   const queue: Responder[] = [];
-  const searchQueue: Responder[] = [];
   const sockets = new Set<Socket>();
   let paymentCount = 0;
   let listingDelay = 0;
@@ -273,8 +272,9 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     };
     api.requests.push(request);
     await holdIfGated();
+    const forPayment = request.method === 'POST' && request.path === '/payments' ? api.paymentScript.shift() : undefined;
     const isSearch = request.method === 'GET' && request.path === '/payments';
-    await ((isSearch ? searchQueue : queue).shift() ?? simulate)(request, response, api);
+    await (forPayment ?? (isSearch ? undefined : queue.shift()) ?? simulate)(request, response, api);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -286,7 +286,7 @@ export async function startFakeDodoApi(options: FakeDodoApiOptions = {}): Promis
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests: [],
     script: (...responders) => queue.push(...responders),
-    scriptSearch: (...responders) => searchQueue.push(...responders),
+    paymentScript: [],
     paymentPosts: () => api.requests.filter((r) => r.method === 'POST' && r.path === '/payments').length,
     abandoned: () => abandonedCount,
     whenAbandoned: (count) =>

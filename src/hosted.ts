@@ -12,8 +12,8 @@ import { serveStdio } from './transports/stdio.js';
 export async function serveWithHostedCode(config: Config): Promise<void> {
   if (config.transport === 'http') return runHostedUntilSignalled(config);
   const logger = hostedLogger(config);
-  logStartupNotices(config, logger);
   const shared = hostedSharedState(config, { logger });
+  logStartupNotices(config, logger);
   await logIdempotencyStore(shared.idempotencyStatus, logger);
   await serveStdio(shared);
 }

@@ -40,8 +40,9 @@ async function serve(config: Config): Promise<void> {
     return serveWithHostedCode(config);
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretForms(config) });
-  logStartupNotices(config, logger);
+  // The state first: a bad spend policy file stops the server before any other line is logged.
   const shared = createSharedState(config, { logger });
+  logStartupNotices(config, logger);
   await logIdempotencyStore(shared.idempotencyStatus, logger);
   await serveStdio(shared);
 }

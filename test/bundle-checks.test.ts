@@ -74,6 +74,19 @@ describe('bundleProblems', () => {
     ]);
   });
 
+  it.each([
+    'src/transports/http/serve-http.ts',
+    'src/auth/oauth-verifier.ts',
+    'src/idempotency/redis-store.ts',
+    'src/payments/policy/redis-budget-store.ts',
+    'node_modules/@redis/client/dist/index.js',
+  ])('fails when hosted-mode code is in dist/index.js: %s', (path) => {
+    expect(bundleProblems(metafile([...AS_EXPECTED, path]), expected)).toEqual([
+      'hosted-mode code is in dist/index.js: the import of ./hosted.js moved (update the hosted-in-its-own-file plugin)',
+    ]);
+    expect(bundleProblems(metafile([...AS_EXPECTED, path]), { ...expected, excludesHostedCode: false })).toEqual([]);
+  });
+
   it('fails when the metafile has no bundle at all', () => {
     expect(bundleProblems({ inputs: metafile(AS_EXPECTED).inputs, outputs: {} }, expected)).toEqual([
       "dist/index.js is not among the build's outputs",

@@ -1,5 +1,8 @@
 // Hosted mode as clients use it: the real server (serveHttp) over Streamable HTTP with the SDK's client,
 // against the simulated Dodo API, with static bearer tokens and with OAuth tokens from a local issuer.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -181,5 +184,31 @@ describe('hosted mode with OAuth', () => {
   it('still accepts a static token configured beside OAuth', async () => {
     const client = await connect(await withOAuth(), CREATE_TOKEN);
     expect(await toolNames(client)).toContain('create_one_time_payment');
+  });
+});
+
+describe('hosted mode with a spend policy', () => {
+  it('holds a static token to its label’s limits and an OAuth token to oauth:<client_id>’s, before contacting Dodo', async () => {
+    const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
+    writeFileSync(
+      policyFile,
+      JSON.stringify({ limits: { ops: { payments_per_hour: 0 }, 'oauth:claude-connector': { payments_per_hour: 0 } } }),
+    );
+    const server = await startHosted({
+      oauthIssuer: issuer.origin,
+      publicUrl: PUBLIC_URL,
+      httpTokens: `ops:create:${CREATE_TOKEN}`,
+      policyFile,
+    });
+    const byToken = await connect(server, CREATE_TOKEN);
+    expect((await byToken.listTools()).tools[0]?.description).toContain('Your limits: 0 payments/hour.');
+    expect(resultText(await call(byToken, 'create_one_time_payment', SAMPLE_PAYMENT))).toBe(
+      'Refused by policy: payments_per_hour 0 for ops, 0 left in the last hour; nothing was sent.',
+    );
+    const byOAuth = await connect(server, await oauthToken('payments:create'));
+    expect(resultText(await call(byOAuth, 'create_one_time_payment', SAMPLE_PAYMENT))).toBe(
+      'Refused by policy: payments_per_hour 0 for oauth:claude-connector, 0 left in the last hour; nothing was sent.',
+    );
+    expect(api.paymentPosts()).toBe(0);
   });
 });

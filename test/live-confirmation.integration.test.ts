@@ -4,7 +4,8 @@ import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/type
 import type { Product } from 'dodopayments/resources/products/products';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.js';
-import { describeLivePayment, formatAmount } from '../src/tools/create-one-time-payment/live-confirmation.js';
+import { formatAmount } from '../src/payments/money.js';
+import { describeLivePayment } from '../src/tools/create-one-time-payment/live-confirmation.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import {
   type ClientOptions,

@@ -1,7 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectInProcess, type InProcessSession, TOOL_NAMES, testConfig } from './support/in-process.js';
+import { createServer } from '../src/server/create-server.js';
+import { createSharedState } from '../src/server/shared-state.js';
+import { connectClient, connectInProcess, type InProcessSession, TOOL_NAMES, testConfig } from './support/in-process.js';
 
 let session: InProcessSession;
 let tools: Tool[];
@@ -74,6 +78,20 @@ describe('tools/list', () => {
   // (test/payment-schema.test.ts), which brought it from 9.9 KB to under 5,000 bytes; growth is a reviewed change.
   it('keeps the whole tools/list answer, as sent, within 5,000 bytes', () => {
     expect(Buffer.byteLength(JSON.stringify({ result: { tools }, jsonrpc: '2.0', id: 1 }))).toBeLessThanOrEqual(5_000);
+  });
+
+  it('stays within 5,000 bytes for a live caller with every spend limit (the n8n example of docs/spend-policy.md)', async () => {
+    const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
+    writeFileSync(
+      policyFile,
+      JSON.stringify({ limits: { n8n: { max_payment: { USD: 10000, EUR: 9000 }, per_day: { USD: 30000 }, payments_per_hour: 10 } } }),
+    );
+    const config = testConfig({ environment: 'live_mode', policyFile });
+    const limited = await connectClient(createServer(createSharedState(config), { credential: 'n8n' }));
+    const { tools: limitedTools } = await limited.client.listTools();
+    await limited.close();
+    expect(limitedTools[0]?.description).toContain('Your limits');
+    expect(Buffer.byteLength(JSON.stringify({ result: { tools: limitedTools }, jsonrpc: '2.0', id: 1 }))).toBeLessThanOrEqual(5_000);
   });
 
   it('advertises the payment tool first, then the read-only tools, each with a title and the agreed annotations', () => {

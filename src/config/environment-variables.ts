@@ -251,4 +251,10 @@ export const ENVIRONMENT_VARIABLES = {
     inBundle: false,
     parse: redisUrl,
   }),
+  policyFile: variable({
+    name: 'DODO_PAYMENTS_POLICY_FILE',
+    summary: 'JSON file of spend limits per credential, re-read on SIGHUP (see docs/spend-policy.md)',
+    inBundle: true,
+    parse: text,
+  }),
 };

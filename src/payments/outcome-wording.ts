@@ -138,6 +138,8 @@ export function describePaymentCall(result: PaymentCallResult, context: WordingC
           `idempotency_key: ${key} was already used for a different payment on this server. Use a fresh key for a new payment, ` +
           'or repeat the original arguments to get the original result. Nothing was sent.',
       };
+    case 'refused_by_policy':
+      return { outcome: call.refusal.outcome, error: call.refusal.message };
     case 'left':
       return {
         outcome: 'cancelled',

@@ -10,7 +10,8 @@ import {
 import type { ConfirmationAnswer } from '../server/user-confirmation.js';
 import { createPaymentOnce, paymentSettlement, type RunContext } from './exactly-once.js';
 import { isPaymentOutcome, type PaymentOutcome } from './outcome.js';
-import { generatedIdempotencyKey, type PaymentReference, paymentReference } from './reference.js';
+import { type GuardedCall, type GuardedRun, SpendRefusal } from './policy/spend-policy.js';
+import { generatedIdempotencyKey, type PaymentReference, paymentReference, referenceValue } from './reference.js';
 
 export interface PaymentCallContext extends Omit<RunContext, 'hold' | 'callerGaveKey'> {
   idempotency: IdempotencyStore<PaymentOutcome>;
@@ -18,6 +19,8 @@ export interface PaymentCallContext extends Omit<RunContext, 'hold' | 'callerGav
   track: <T>(run: Promise<T>) => Promise<T>;
   /** Asks the user before a first run sends anything (live mode); absent when nobody is asked. */
   confirm?: (signal: AbortSignal) => Promise<ConfirmationAnswer>;
+  /** Holds each run to the operator's spend limits (see policy/spend-policy.ts); absent: no limits. */
+  guard?: (call: Omit<GuardedCall, 'credential'>, run: GuardedRun) => GuardedRun;
 }
 
 /** How a call ended, for the words the agent reads. */
@@ -26,6 +29,8 @@ type PaymentCall =
   | { kind: 'settled'; outcome: PaymentOutcome; replayed: boolean }
   /** Nothing was run: the store is unreachable, its record unreadable, the key held elsewhere or used for other arguments. */
   | { kind: 'store_unavailable' | 'record_unreadable' | 'key_busy' | 'conflict' }
+  /** The operator's spend policy refused it; nothing was sent. */
+  | { kind: 'refused_by_policy'; refusal: SpendRefusal }
   /** This caller cancelled before the outcome was known; the run goes on for the key. */
   | { kind: 'left' };
 
@@ -51,14 +56,18 @@ export async function callCreatePayment(
   const callerGaveKey = callerKey !== undefined;
   const fingerprint = canonicalJson(body);
   const reference = paymentReference(idempotencyKey, fingerprint);
-  const run = async (prior: PriorRun<PaymentOutcome> | undefined, signal: AbortSignal, hold: RunContext['hold']) => {
+  const unguarded = (hold: RunContext['hold']) => async (prior: PriorRun<PaymentOutcome> | undefined, signal: AbortSignal) => {
     // A replay or a run resolving an earlier outcome does not ask again: the user already confirmed it.
     if (context.confirm && (prior === undefined || prior.kind === 'unrecorded')) {
       const answer = await context.confirm(signal);
       if (answer !== 'confirmed') return { kind: 'not_confirmed', answer, attempts: 0 } as const;
     }
-    return createPaymentOnce(body, reference, validPrior(prior, context.now()), { ...context, signal, hold, callerGaveKey });
+    return createPaymentOnce(body, reference, prior, { ...context, signal, hold, callerGaveKey });
   };
+  const { guard } = context;
+  const spendCall = { body, reference: referenceValue(reference), api: context.api, sleep: context.sleep, logger: context.logger };
+  const run = (prior: PriorRun<PaymentOutcome> | undefined, signal: AbortSignal, hold: RunContext['hold']) =>
+    (guard ? guard(spendCall, unguarded(hold)) : unguarded(hold))(validPrior(prior, context.now()), signal);
   const settle = paymentSettlement(context.config.reconcileMs > 0, callerGaveKey);
   const result = { idempotencyKey, callerGaveKey, reference };
   try {
@@ -79,6 +88,7 @@ export async function callCreatePayment(
     if (error instanceof IdempotencyStoreUnavailable) return { ...result, call: { kind: 'store_unavailable' } };
     if (error instanceof IdempotencyRecordUnreadable) return { ...result, call: { kind: 'record_unreadable' } };
     if (error instanceof IdempotentRunStillInFlight) return { ...result, call: { kind: 'key_busy' } };
+    if (error instanceof SpendRefusal) return { ...result, call: { kind: 'refused_by_policy', refusal: error } };
     throw error;
   }
 }

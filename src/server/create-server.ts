@@ -35,6 +35,8 @@ export interface ServerOptions {
   access?: Access;
   /** Who is calling, for the logs (a token label, or an OAuth subject and client); never a credential. */
   caller?: Readonly<Record<string, string>>;
+  /** Whose spend limits apply: a static token's label, `oauth:<client_id>`, or `stdio` (the default). */
+  credential?: string;
   /** Given each tool call while it runs, so a transport can wait at shutdown for every call to log its outcome. */
   trackCall?: (call: Promise<unknown>) => void;
 }
@@ -42,7 +44,7 @@ export interface ServerOptions {
 /** One MCP server for one connection; everything that must outlive it comes in `shared`. */
 export function createServer(shared: SharedState, options: ServerOptions = {}): Server {
   const { config } = shared;
-  const { access = 'create', caller } = options;
+  const { access = 'create', caller, credential = 'stdio' } = options;
   const logger = caller ? withFields(shared.logger, caller) : shared.logger;
   const server = new Server(
     { name: SERVER_NAME, title: 'Dodo Payments', version: SERVER_VERSION },
@@ -51,15 +53,17 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
   const confirmer = createElicitationConfirmer(server, options.confirmationTimeoutMs);
   const allowed = TOOL_REGISTRY.filter((tool) => access === 'create' || tool.annotations.readOnlyHint === true);
   const tools = new Map<string, ToolModule>(allowed.map((tool) => [tool.name, tool]));
-  const advertised: Tool[] = allowed.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: tool.describe(config),
-    ...(advertisedSchemas[tool.name] as Pick<Tool, 'inputSchema' | 'outputSchema'>),
-    annotations: tool.annotations,
-  }));
+  // Described when listed, not once: a reloaded spend policy changes what the caller is told.
+  const advertised = (): Tool[] =>
+    allowed.map((tool) => ({
+      name: tool.name,
+      title: tool.title,
+      description: tool.describe(config, shared.spend.describe(credential)),
+      ...(advertisedSchemas[tool.name] as Pick<Tool, 'inputSchema' | 'outputSchema'>),
+      annotations: tool.annotations,
+    }));
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: advertised }));
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: advertised() }));
   server.setRequestHandler(LooseCallToolRequestSchema, async (request, extra) => {
     // The SDK has validated params against CallToolRequestSchema before calling this handler.
     const { name, arguments: args } = request.params as CallToolRequest['params'];
@@ -68,7 +72,7 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
       if (TOOL_REGISTRY.some((known) => known.name === name)) return beyondAccess(name, [...tools.keys()], logger);
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${[...tools.keys()].join(', ')}`);
     }
-    const call = tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer });
+    const call = tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer, credential });
     options.trackCall?.(call);
     return redactResult(await call, shared.secrets);
   });

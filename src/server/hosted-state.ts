@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
 import { attemptTimeoutMs } from '../payments/exactly-once.js';
 import type { PaymentOutcome } from '../payments/outcome.js';
+import { RedisBudgetStore } from '../payments/policy/redis-budget-store.js';
 import { createSharedState, type SharedState, type SharedStateOverrides } from './shared-state.js';
 
 /** How long the health check and the start line wait for Redis: /healthz answers within a second, whatever Redis does. */
@@ -23,12 +24,17 @@ export function hostedSharedState(config: Config, overrides: SharedStateOverride
           maxHoldMs: attemptTimeoutMs(config),
           ...(overrides.now && { now: overrides.now }),
         });
+  // Spend budgets live beside the keys, so limits hold across instances too.
+  const budgets =
+    config.redisUrl === undefined ? undefined : new RedisBudgetStore({ url: config.redisUrl, environment: config.environment });
   return createSharedState(config, {
-    ...(redis && {
-      idempotency: redis,
-      idempotencyStatus: async () => ({ store: 'redis' as const, ...(await redis.status(STATUS_DEADLINE_MS)) }),
-      close: () => redis.close(),
-    }),
+    ...(redis &&
+      budgets && {
+        idempotency: redis,
+        budgets,
+        idempotencyStatus: async () => ({ store: 'redis' as const, ...(await redis.status(STATUS_DEADLINE_MS)) }),
+        close: async () => void (await Promise.all([redis.close(), budgets.close()])),
+      }),
     ...overrides,
   });
 }

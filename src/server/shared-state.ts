@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import { ENVIRONMENT_VARIABLES } from '../config/environment-variables.js';
 import { createDodoApi, type DodoApi } from '../dodo/api-client.js';
 import { abortableSleep, type Sleep } from '../dodo/retry-policy.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
@@ -6,6 +7,10 @@ import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
 import type { PaymentOutcome } from '../payments/outcome.js';
+import type { BudgetStore } from '../payments/policy/budget-store.js';
+import { MemoryBudgetStore } from '../payments/policy/memory-budget-store.js';
+import { readPolicyFile } from '../payments/policy/policy-file.js';
+import { SpendPolicy } from '../payments/policy/spend-policy.js';
 import { SERVER_VERSION } from './create-server.js';
 import { InFlightPayments } from './in-flight-payments.js';
 
@@ -30,6 +35,8 @@ export interface SharedState {
   payments: InFlightPayments;
   /** What the idempotency store is, whether it answers and what survives a restart: for the start line and /healthz. */
   idempotencyStatus: () => Promise<IdempotencyStatus>;
+  /** The operator's spend limits (DODO_PAYMENTS_POLICY_FILE), re-read on SIGHUP. */
+  spend: SpendPolicy;
   /** Releases what the state holds (a shared store's connection); call once the payments in flight were drained. */
   close(): Promise<void>;
 }
@@ -43,22 +50,37 @@ export interface IdempotencyStatus {
 
 const IN_MEMORY: IdempotencyStatus = { store: 'memory', reachable: true, durability: 'process' };
 
-export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api' | 'payments' | 'secrets'>> & { api?: DodoApi };
+export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api' | 'payments' | 'secrets'>> & {
+  api?: DodoApi;
+  /** Where spend budgets are reserved (Redis in hosted-state.ts); in memory by default. */
+  budgets?: BudgetStore;
+};
 
 /** Keys in this process's memory unless `overrides` bring a shared store (see src/server/hosted-state.ts). */
 export function createSharedState(config: Config, overrides: SharedStateOverrides = {}): SharedState {
   let api = overrides.api;
+  const { policyFile } = config;
+  const now = overrides.now ?? Date.now;
   return {
     config,
     api: () => (api ??= createDodoApi({ ...config, apiKey: config.apiKey ?? '', serverVersion: SERVER_VERSION })),
     idempotency: overrides.idempotency ?? new MemoryIdempotencyStore({ now: overrides.now ?? Date.now }),
     logger: overrides.logger ?? silentLogger,
     sleep: overrides.sleep ?? abortableSleep,
-    now: overrides.now ?? Date.now,
+    now,
     timeout: overrides.timeout ?? ((ms) => AbortSignal.timeout(ms)),
     secrets: secretForms(config),
     payments: new InFlightPayments(),
     idempotencyStatus: overrides.idempotencyStatus ?? (() => Promise.resolve(IN_MEMORY)),
+    // Read here, at start: a missing or bad file is a ConfigError (exit 2).
+    spend:
+      overrides.spend ??
+      new SpendPolicy({
+        environment: config.environment,
+        ...(policyFile !== undefined && { read: () => readPolicyFile(policyFile, ENVIRONMENT_VARIABLES.policyFile.name) }),
+        budgets: overrides.budgets ?? new MemoryBudgetStore(),
+        now,
+      }),
     close: overrides.close ?? (() => Promise.resolve()),
   };
 }

@@ -49,7 +49,7 @@ export const listProductsTool: ToolModule = {
   name: 'list_products',
   title: 'List products',
   describe: () =>
-    'Find product_ids for create_one_time_payment: one-time products with name, price (smallest currency unit), currency. More via next_cursor.',
+    'Find product_ids for create_one_time_payment: one-time products with name, price (smallest unit), currency. More via next_cursor.',
   annotations: READ_ONLY_ANNOTATIONS,
   inputSchema,
   outputSchema,

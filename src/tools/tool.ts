@@ -14,6 +14,8 @@ import type { LiveConfirmer } from '../server/user-confirmation.js';
 export interface ToolContext extends SharedState {
   signal: AbortSignal;
   confirmer: LiveConfirmer;
+  /** Whose spend limits apply (see ServerOptions.credential). */
+  credential: string;
 }
 
 /**
@@ -23,8 +25,8 @@ export interface ToolContext extends SharedState {
 export interface ToolModule {
   name: string;
   title: string;
-  /** The description the model reads; it may state this server's configuration (environment, guardrails). */
-  describe(config: Config): string;
+  /** The description the model reads; it may state this server's configuration (environment, guardrails) and the caller's spend limits. */
+  describe(config: Config, spendLimits: readonly string[]): string;
   annotations: ToolAnnotations;
   inputSchema: z.ZodType;
   outputSchema: z.ZodType;

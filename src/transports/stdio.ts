@@ -75,6 +75,7 @@ export async function serveStdio(shared: SharedState): Promise<void> {
   process.stdin.on('end', () => void stop('stdin closed'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGHUP', () => shared.spend.reload(logger));
 
   const lines = new LineLimiter(MAX_LINE_BYTES, (head, bytes) => {
     const id = leadingRequestId(head);
@@ -94,7 +95,7 @@ export async function serveStdio(shared: SharedState): Promise<void> {
   });
   const transport = new SharedDrainStdioTransport(process.stdin.pipe(lines), process.stdout);
   await server.connect(transport);
-  logger.info('started', { environment: shared.config.environment });
+  logger.info('started', { environment: shared.config.environment, spend_policy: shared.spend.state });
 }
 
 /** Node prints its warnings to stderr as plain text; stderr is the JSON log stream, so they go through the logger. */

@@ -194,7 +194,7 @@ export const paymentInputSchema = z
       .array(paymentMethodTypeSchema)
       .min(1, { error: 'must list at least 1 method (leave it out to allow all)' })
       .refine((methods) => new Set(methods).size === methods.length, { error: 'must not repeat a method' })
-      .describe('Only these, e.g. credit, debit, upi_collect; omit for all.')
+      .describe('Only these, e.g. credit, upi_collect.')
       .optional(),
     billing_currency: currencySchema.describe('ISO 4217, e.g. USD, EUR.').optional(),
     discount_codes: z
@@ -221,7 +221,7 @@ export const paymentInputSchema = z
       .string()
       .min(1, { error: 'must not be empty' })
       .max(255, { error: 'must be at most 255 characters' })
-      .describe('Repeat it to retry a payment safely.')
+      .describe('Repeat to retry safely.')
       .optional(),
   })
   .superRefine((input, context) => {

@@ -1,6 +1,7 @@
 import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { Product } from 'dodopayments/resources/products/products';
 import type { DodoApi } from '../../dodo/api-client.js';
+import { formatAmount } from '../../payments/money.js';
 
 /** Product details for the confirmation; a product that cannot be read is simply left out. */
 export async function lookUpProducts(api: DodoApi, productIds: readonly string[], signal: AbortSignal): Promise<Map<string, Product>> {
@@ -33,10 +34,4 @@ export function describeLivePayment(request: PaymentCreateParams, products: Read
       ? `Expected total: ${formatAmount(total, currency)} (before tax and discounts).`
       : 'Expected total: not available (a product price could not be read).';
   return [`Create a LIVE payment for ${customer}? The customer is charged real money when they pay.`, ...lines, totalLine].join('\n');
-}
-
-/** An amount in the currency's smallest unit, written in its main unit: 4900 USD → "49.00 USD", 1500 JPY → "1500 JPY". */
-export function formatAmount(amount: number, currency: string): string {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return `${(amount / 10 ** digits).toFixed(digits)} ${currency}`;
 }

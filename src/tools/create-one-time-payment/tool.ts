@@ -26,13 +26,14 @@ const ENVIRONMENT_NOTES: Record<Environment, string> = {
   live_mode: 'LIVE MODE (live_mode): real customers are charged real money.',
 };
 
-function describeCreatePaymentTool(environment: Environment, guardrails: Guardrails): string {
+function describeCreatePaymentTool(environment: Environment, guardrails: Guardrails, spendLimits: readonly string[]): string {
   return [
-    'Create a Dodo Payments one-time payment for product_cart; send the customer its payment_link (checkout URL).',
-    "Amounts are integers in the currency's smallest unit (1999 = 19.99 USD).",
+    'Create a one-time payment for product_cart; send the customer its payment_link (checkout URL).',
+    "Amounts: integers in the currency's smallest unit (1999 = 19.99 USD).",
     'customer: exactly one of customer_id or email.',
-    'To retry, repeat the idempotency_key; an unknown outcome names the key to retry with.',
+    'To retry, repeat the idempotency_key.',
     ...describeGuardrails(guardrails),
+    ...spendLimits,
     ENVIRONMENT_NOTES[environment],
   ].join('\n');
 }
@@ -40,7 +41,7 @@ function describeCreatePaymentTool(environment: Environment, guardrails: Guardra
 export const createOneTimePaymentTool: ToolModule = {
   name: 'create_one_time_payment',
   title: 'Create one-time payment',
-  describe: (config: Config) => describeCreatePaymentTool(config.environment, config),
+  describe: (config: Config, spendLimits) => describeCreatePaymentTool(config.environment, config, spendLimits),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   inputSchema: paymentInputSchema,
   outputSchema,
@@ -68,6 +69,8 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
   const result = await callCreatePayment(body, callerKey, {
     ...context,
+    // Inside the key's run, so a replay is neither refused nor counted again (spend policy: src/payments/policy/).
+    guard: (call, run) => context.spend.guard({ ...call, credential: context.credential }, run),
     signal: AbortSignal.any([context.signal, context.payments.signal]),
     track: (run) => context.payments.track(run),
     ...(mustConfirm && {
@@ -89,6 +92,7 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   const logFields = {
     reference: referenceValue(result.reference),
     ...(call.kind === 'settled' && { attempts: call.replayed ? 0 : call.outcome.attempts, replayed: call.replayed }),
+    ...(call.kind === 'refused_by_policy' && { rule: call.refusal.rule }),
   };
   if ('error' in words) return finish(words.outcome, errorResult(words.error), logFields);
   const created = structuredResult(createdPaymentResult(words.payment, config.environment));

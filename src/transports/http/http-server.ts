@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Principal } from '../../auth/access.js';
-import type { Logger } from '../../logging/logger.js';
+import type { LogFields, Logger } from '../../logging/logger.js';
 import type { Authenticate } from './authentication.js';
 import { readBodyWithinLimit } from './request-body.js';
 import { hostNameOf, isHostAllowed, isOriginAllowed } from './request-guards.js';
@@ -31,6 +31,8 @@ export interface HttpServerOptions {
   health(): Promise<Record<string, unknown>>;
   /** Static JSON documents served on GET without authentication, by path (e.g. OAuth protected-resource metadata). */
   jsonDocuments?: Readonly<Record<string, unknown>>;
+  /** More for the start line (`http_listening`), e.g. whether a spend policy is loaded. */
+  listeningFields?: LogFields;
 }
 
 export interface RunningHttpServer {
@@ -215,7 +217,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${hostNameOf(options.host)}:${port}${MCP_PATH}`;
-  logger.info('http_listening', { url });
+  logger.info('http_listening', { url, ...options.listeningFields });
 
   return {
     url,

@@ -26,10 +26,8 @@ export interface HostedOverrides extends SharedStateOverrides {
 export async function serveHttp(config: Config, overrides: HostedOverrides = {}): Promise<RunningHostedServer> {
   const settings = readHostedSettings(config);
   const logger = overrides.logger ?? hostedLogger(config);
-  logStartupNotices(config, logger);
   const shared = hostedSharedState(config, { ...overrides, logger });
-  // Not awaited: listening does not wait for Redis; /healthz tells a load balancer the same.
-  void logIdempotencyStore(shared.idempotencyStatus, logger);
+  logStartupNotices(config, logger);
 
   let authenticate: Authenticate = allowEveryone;
   if (settings.oauth) {
@@ -51,10 +49,16 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
     allowedOrigins: settings.http.allowedOrigins,
     authenticate,
     createMcpServer: (principal) =>
-      createServer(shared, { ...(principal && { access: principal.access, caller: callerFields(principal) }) }),
+      createServer(shared, {
+        credential: credentialOf(principal),
+        ...(principal && { access: principal.access, caller: callerFields(principal) }),
+      }),
+    listeningFields: { spend_policy: shared.spend.state },
     health: () => health(shared),
     ...(metadata && { jsonDocuments: Object.fromEntries(PROTECTED_RESOURCE_METADATA_PATHS.map((path) => [path, metadata])) }),
   });
+  // Once listening (a port in use stays a one-line refusal), and not awaited: /healthz tells a load balancer the same.
+  void logIdempotencyStore(shared.idempotencyStatus, logger);
   return { ...running, shared };
 }
 
@@ -91,14 +95,15 @@ export interface RunningHostedServer extends RunningHttpServer {
 }
 
 /** `GET /healthz`: unavailable while a configured Redis does not answer, since every payment call then fails closed. */
-async function health({ config, idempotencyStatus }: SharedState): Promise<Record<string, unknown>> {
-  const { store, reachable, durability } = await idempotencyStatus();
+async function health(shared: SharedState): Promise<Record<string, unknown>> {
+  const { store, reachable, durability } = await shared.idempotencyStatus();
   return {
     status: reachable ? 'ok' : 'unavailable',
     transport: 'http',
-    environment: config.environment,
+    environment: shared.config.environment,
     idempotency_store: store === 'memory' ? 'memory' : reachable ? 'ok' : 'unreachable',
     idempotency_durability: durability,
+    spend_policy: shared.spend.state,
   };
 }
 
@@ -123,6 +128,13 @@ export async function runHostedUntilSignalled(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGHUP', () => running.shared.spend.reload(logger));
+}
+
+/** Whose spend limits apply: a static token's label, `oauth:<client_id>` (the subject when the token names no client), or `anonymous` without authentication. */
+function credentialOf(principal: Principal | undefined): string {
+  if (!principal) return 'anonymous';
+  return principal.kind === 'token' ? principal.subject : `oauth:${principal.clientId ?? principal.subject}`;
 }
 
 function callerFields(principal: Principal): Record<string, string> {
