@@ -30,45 +30,50 @@ const step = fc.oneof(
 );
 
 describe('the daily budget', () => {
-  it('is never exceeded by any sequence of calls, replays, failures and unknown outcomes', async () => {
-    let run = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 0, max: 4 }),
-        fc.boolean(),
-        fc.array(step, { minLength: 1, maxLength: 14 }),
-        async (budget, reconcile, steps) => {
-          run += 1;
-          const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
-          writeFileSync(policyFile, JSON.stringify({ limits: { n8n: { per_day: { USD: budget * PRICE } } } }));
-          let clock = Date.now();
-          const shared = createSharedState(testConfig({ baseUrl: api.url, reconcileMs: reconcile ? 1_000 : 0, policyFile }), {
-            now: () => clock,
-            sleep: async (ms) => {
-              clock += ms;
-            },
-          });
-          const session = await connectClient(createServer(shared, { credential: 'n8n' }));
-          const paymentsBefore = api.payments.size;
-          const keys: string[] = [];
-          try {
-            for (const [index, next] of steps.entries()) {
-              const responder = FATES[next.fate]?.();
+  it(
+    'is never exceeded by any sequence of calls, replays, failures and unknown outcomes',
+    async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 4 }),
+          fc.boolean(),
+          fc.array(step, { minLength: 1, maxLength: 14 }),
+          async (budget, reconcile, steps) => {
+            run += 1;
+            const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
+            writeFileSync(policyFile, JSON.stringify({ limits: { n8n: { per_day: { USD: budget * PRICE } } } }));
+            let clock = Date.now();
+            const shared = createSharedState(testConfig({ baseUrl: api.url, reconcileMs: reconcile ? 1_000 : 0, policyFile }), {
+              now: () => clock,
+              sleep: async (ms) => {
+                clock += ms;
+              },
+            });
+            const session = await connectClient(createServer(shared, { credential: 'n8n' }));
+            const paymentsBefore = api.payments.size;
+            const keys: string[] = [];
+            try {
+              for (const [index, next] of steps.entries()) {
+                const responder = FATES[next.fate]?.();
+                api.paymentScript.length = 0;
+                if (responder) api.paymentScript.push(responder);
+                const key =
+                  next.kind === 'again' && keys.length > 0 ? (keys[next.earlier % keys.length] as string) : `run${run}-call${index}`;
+                if (!keys.includes(key)) keys.push(key);
+                await session.call({ ...COURSE, idempotency_key: key });
+              }
+              expect(api.payments.size - paymentsBefore).toBeLessThanOrEqual(budget);
+            } finally {
               api.paymentScript.length = 0;
-              if (responder) api.paymentScript.push(responder);
-              const key =
-                next.kind === 'again' && keys.length > 0 ? (keys[next.earlier % keys.length] as string) : `run${run}-call${index}`;
-              if (!keys.includes(key)) keys.push(key);
-              await session.call({ ...COURSE, idempotency_key: key });
+              await session.close();
             }
-            expect(api.payments.size - paymentsBefore).toBeLessThanOrEqual(budget);
-          } finally {
-            api.paymentScript.length = 0;
-            await session.close();
-          }
-        },
-      ),
-      { numRuns: 100 },
-    );
-  });
+          },
+        ),
+        { numRuns: 100 },
+      );
+      // Bounded by its number of runs; the time limit only catches a hang, never a slow machine.
+    },
+    10 * 60 * 1000,
+  );
 });
