@@ -9,13 +9,12 @@ import { defineConfig } from 'vitest/config';
 // generous enough for a 2-core machine with other work on it.
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     projects: [
       {
         test: {
           name: 'unit',
           testTimeout: 60_000,
+          hookTimeout: 60_000,
           include: ['test/*.test.ts'],
           exclude: ['test/*.integration.test.ts', 'test/*.e2e.test.ts'],
         },
