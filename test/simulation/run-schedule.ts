@@ -10,7 +10,7 @@ import { Random, Scheduler } from './scheduler.js';
 import { INVALID_PRODUCT, SimDodo, seconds } from './sim-dodo.js';
 import { SimRecords, SimRedis } from './sim-store.js';
 
-const CONFIG = { timeoutMs: 10_000, reconcileMs: 5_000 };
+const CONFIG = { timeoutMs: 30_000, reconcileMs: 20_000 };
 const MAX_WAIT_MS = 60_000;
 /** How long any call may take: a wait for another instance's run, a takeover, and the run's own bound, generously. */
 const CALL_BOUND_MS = MAX_WAIT_MS + 5 * 60_000;
@@ -80,7 +80,17 @@ export async function runSchedule(seed: number): Promise<ScheduleReport> {
       maxHoldMs: attemptTimeoutMs(CONFIG),
       maxWaitMs: MAX_WAIT_MS,
     });
-    const api = dodo.client(name, alive);
+    // The nemesis: now and then, cut an instance off from Redis just as its POST leaves, for long enough that its lease
+    // may run out while the POST is still in flight.
+    const api = dodo.client(name, alive, () => {
+      if (!random.chance(0.1) || instance.records.partitioned || scheduler.now > start + FAULTS_UNTIL_MS) return;
+      note(`FAULT partition ${name} as its POST leaves`);
+      instance.records.partitioned = true;
+      scheduler.at(scheduler.now + random.between(5_000, 60_000), () => {
+        instance.records.partitioned = false;
+        note(`heal ${name}`);
+      });
+    });
     instance.call = (body, key, signal) =>
       callCreatePayment(body, key, {
         api: () => api,
@@ -144,16 +154,21 @@ export async function runSchedule(seed: number): Promise<ScheduleReport> {
   // Agents: each request gets a chain of calls, retried after anything but a definite answer.
   for (const [key, list] of requests) {
     for (const body of list) {
-      const chains = random.between(1, 2);
+      const chains = random.between(1, 3);
       for (let chain = 0; chain < chains; chain++) {
-        scheduler.at(start + random.between(0, 60_000), () => {
+        scheduler.at(start + random.between(0, 30_000), () => {
           const attempt = (left: number) => {
             const instance = random.pick(live());
             if (!instance) return;
             const cancel = random.chance(0.1) ? random.between(0, 15_000) : undefined;
+            // A client that gave up waiting (a proxy's timeout) and asked another instance the same thing.
+            if (random.chance(0.3)) {
+              const other = random.pick(live());
+              if (other) scheduler.at(scheduler.now + random.between(0, 20_000), () => void call(key, body, other));
+            }
             void call(key, body, instance, cancel).then((result) => {
               if (left > 0 && !isDefinite(result) && scheduler.now < FAULTS_UNTIL_MS + start)
-                scheduler.at(scheduler.now + random.between(100, 60_000), () => attempt(left - 1));
+                scheduler.at(scheduler.now + random.between(100, 30_000), () => attempt(left - 1));
             });
           };
           attempt(3);
@@ -163,10 +178,10 @@ export async function runSchedule(seed: number): Promise<ScheduleReport> {
   }
 
   // Faults.
-  for (let count = random.between(1, 6); count > 0; count--) {
+  for (let count = random.between(2, 8); count > 0; count--) {
     scheduler.at(start + random.between(0, FAULTS_UNTIL_MS), () => {
       const target = random.pick(live());
-      const fault = random.pick(['partition', 'partition', 'slow', 'crash', 'flush', 'restart_empty', 'failover'] as const);
+      const fault = random.pick(['partition', 'partition', 'partition', 'slow', 'crash', 'flush', 'restart_empty', 'failover'] as const);
       note(`FAULT ${fault}${target ? ` ${target.name}` : ''}`);
       switch (fault) {
         case 'partition':

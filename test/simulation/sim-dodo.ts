@@ -19,8 +19,8 @@ const POST_FATES = [
   ['created', 50],
   ['created_then_502', 8],
   ['created_then_reset', 6],
-  ['created_then_silence', 5],
-  ['silence', 4],
+  ['created_then_silence', 10],
+  ['silence', 6],
   ['rate_limited', 10],
   ['refused', 5],
   ['reset_before_sending', 4],
@@ -46,10 +46,17 @@ export class SimDodo {
     private readonly maxListingLagMs: number,
   ) {}
 
-  /** The API as one instance sees it; once `alive` is false (a crash) no answer reaches it, but what it sent still lands. */
-  client(instance: string, alive: () => boolean): DodoApi {
+  /**
+   * The API as one instance sees it; once `alive` is false (a crash) no answer reaches it, but what it sent still lands.
+   * `onPost` hears of every POST as it leaves (the moment a targeted fault does the most harm).
+   */
+  client(instance: string, alive: () => boolean, onPost: () => void = () => undefined): DodoApi {
     return {
-      createPayment: (body, signal) => this.answer(alive, signal, (respond, fail) => this.post(instance, body, respond, fail)),
+      createPayment: (body, signal) =>
+        this.answer(alive, signal, (respond, fail) => {
+          onPost();
+          this.post(instance, body, respond, fail);
+        }),
       listPayments: (query, signal) =>
         this.answer(alive, signal, (respond, fail) => {
           if (this.random.chance(0.03)) return; // never answers
@@ -135,7 +142,7 @@ export class SimDodo {
               429,
               { code: 'TOO_MANY_REQUESTS', message: 'slow down' },
               undefined,
-              new Headers({ 'retry-after': String(this.random.between(0, 5)) }),
+              new Headers({ 'retry-after': String(this.random.between(0, 10)) }),
             ),
           ),
         );
