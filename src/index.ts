@@ -4,10 +4,10 @@ import { type Config, loadConfig } from './config/config.js';
 import { isConfigError } from './config/config-values.js';
 import { createLogger } from './logging/logger.js';
 import { secretForms } from './logging/redact.js';
-import { SERVER_VERSION } from './server/create-server.js';
 import { createSharedState } from './server/shared-state.js';
 import { logIdempotencyStore, logStartupNotices } from './server/startup-notices.js';
 import { serveStdio } from './transports/stdio.js';
+import { SERVER_VERSION } from './version.js';
 
 // The entry: configuration from the environment only, never argv (secrets on a command line leak).
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
+import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/dodo/dodo-enums.js';
 
 // That each list equals the SDK's union is checked at compile time (sdk-contract.test-d.ts); a repeat would pass there.
 describe('the enum lists', () => {

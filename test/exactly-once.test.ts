@@ -8,10 +8,10 @@ import type { KeyHold } from '../src/idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory-store.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { createPaymentOnce } from '../src/payments/exactly-once.js';
+import { InFlightPayments } from '../src/payments/in-flight-payments.js';
 import type { PaymentOutcome } from '../src/payments/outcome.js';
 import { callCreatePayment, type PaymentCallResult } from '../src/payments/payment-call.js';
 import { paymentReference, RECONCILE_KEY_NAME, referenceValue } from '../src/payments/reference.js';
-import { InFlightPayments } from '../src/server/in-flight-payments.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ADA = {

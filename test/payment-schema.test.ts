@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { PAYMENT_METHOD_TYPES } from '../src/dodo/dodo-enums.js';
 import { decodeJsonStringArguments, fieldPath, MAX_ARGUMENT_DEPTH, validateArguments } from '../src/schema/argument-validation.js';
-import { PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
 import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-schema.js';
 
 const valid = {

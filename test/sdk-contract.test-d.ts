@@ -4,7 +4,7 @@
 import type { CountryCode, Currency } from 'dodopayments/resources/misc';
 import type { PaymentCreateParams, PaymentMethodTypes } from 'dodopayments/resources/payments';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/tools/create-one-time-payment/dodo-enums.js';
+import type { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../src/dodo/dodo-enums.js';
 import type { PaymentRequest } from '../src/tools/create-one-time-payment/input-schema.js';
 
 describe('contract with the official dodopayments SDK', () => {

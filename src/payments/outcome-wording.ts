@@ -1,8 +1,7 @@
 import type { ApiFailure } from '../dodo/failure-classification.js';
 import { type ApiContext, otherEnvironment, statusHint, statusSummary } from '../dodo/failure-messages.js';
 import { displayUrl } from '../logging/redact.js';
-import type { ConfirmationAnswer } from '../server/user-confirmation.js';
-import type { PaymentOutcome } from './outcome.js';
+import type { ConfirmationAnswer, PaymentOutcome } from './outcome.js';
 import type { PaymentCallResult } from './payment-call.js';
 import type { ReferenceSearch } from './reconcile.js';
 import { RECONCILE_KEY_NAME } from './reference.js';

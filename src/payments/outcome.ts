@@ -1,7 +1,9 @@
 import type { ApiFailure } from '../dodo/failure-classification.js';
-import type { ConfirmationAnswer } from '../server/user-confirmation.js';
 import type { ReferenceSearch } from './reconcile.js';
 import type { SendResult } from './send.js';
+
+/** What the user answered when asked to confirm a live payment. */
+export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out' | 'unreadable';
 
 /**
  * How one create_one_time_payment run ended. Plain JSON (it is what the idempotency store keeps):

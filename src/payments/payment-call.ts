@@ -7,9 +7,8 @@ import {
   IdempotentRunStillInFlight,
   type PriorRun,
 } from '../idempotency/idempotency-store.js';
-import type { ConfirmationAnswer } from '../server/user-confirmation.js';
 import { createPaymentOnce, paymentSettlement, type RunContext } from './exactly-once.js';
-import { isPaymentOutcome, type PaymentOutcome } from './outcome.js';
+import { type ConfirmationAnswer, isPaymentOutcome, type PaymentOutcome } from './outcome.js';
 import { type GuardedCall, type GuardedRun, SpendRefusal } from './policy/spend-policy.js';
 import { generatedIdempotencyKey, type PaymentReference, paymentReference, referenceValue } from './reference.js';
 

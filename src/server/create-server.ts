@@ -14,14 +14,12 @@ import { redactDeep } from '../logging/redact.js';
 import { advertisedSchemas } from '../tools/advertised-schemas.js';
 import { TOOL_REGISTRY } from '../tools/registry.js';
 import { errorResult, type ToolModule } from '../tools/tool.js';
+import { SERVER_VERSION } from '../version.js';
 import { zodJsonSchemaValidator } from './json-schema-validator.js';
 import type { SharedState } from './shared-state.js';
 import { createElicitationConfirmer } from './user-confirmation.js';
 
 const SERVER_NAME = 'dodo-payments-mcp';
-// Replaced with package.json's version when bundled; the fallback serves in-process tests.
-declare const __PACKAGE_VERSION__: string | undefined;
-export const SERVER_VERSION = typeof __PACKAGE_VERSION__ === 'string' ? __PACKAGE_VERSION__ : '0.0.0-dev';
 
 // The SDK parses a request with the schema given here before its own tools/call check, and a failure
 // there becomes -32603 (internal error). A loose schema lets the SDK's check answer a malformed

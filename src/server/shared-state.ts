@@ -6,13 +6,13 @@ import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import { type Logger, silentLogger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
+import { InFlightPayments } from '../payments/in-flight-payments.js';
 import type { PaymentOutcome } from '../payments/outcome.js';
 import type { BudgetStore } from '../payments/policy/budget-store.js';
 import { MemoryBudgetStore } from '../payments/policy/memory-budget-store.js';
 import { readPolicyFile } from '../payments/policy/policy-file.js';
 import { SpendPolicy } from '../payments/policy/spend-policy.js';
-import { SERVER_VERSION } from './create-server.js';
-import { InFlightPayments } from './in-flight-payments.js';
+import { SERVER_VERSION } from '../version.js';
 
 /**
  * What outlives a connection: created once per process by the entry point and given to every server

@@ -1,17 +1,8 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { LiveConfirmer } from '../tools/tool.js';
 
 const CONFIRMATION_TIMEOUT_MS = 60_000;
-
-export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out' | 'unreadable';
-
-/** Asks the user, through the client, to confirm a live payment. */
-export interface LiveConfirmer {
-  timeoutMs: number;
-  /** Whether the connected client declared form elicitation. */
-  available(): boolean;
-  ask(message: string, signal: AbortSignal): Promise<ConfirmationAnswer>;
-}
 
 export function createElicitationConfirmer(server: Server, timeoutMs = CONFIRMATION_TIMEOUT_MS): LiveConfirmer {
   return {

@@ -4,14 +4,36 @@ import type { Config } from '../config/config.js';
 import type { DodoApi } from '../dodo/api-client.js';
 import { classifyError } from '../dodo/failure-classification.js';
 import { describeReadFailure } from '../dodo/failure-messages.js';
-import { type Attempted, callWithRetries } from '../dodo/retry-policy.js';
-import type { LogFields } from '../logging/logger.js';
+import { type Attempted, callWithRetries, type Sleep } from '../dodo/retry-policy.js';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import type { LogFields, Logger } from '../logging/logger.js';
+import type { InFlightPayments } from '../payments/in-flight-payments.js';
+import type { ConfirmationAnswer, PaymentOutcome } from '../payments/outcome.js';
+import type { SpendPolicy } from '../payments/policy/spend-policy.js';
 import { validateArguments } from '../schema/argument-validation.js';
-import type { SharedState } from '../server/shared-state.js';
-import type { LiveConfirmer } from '../server/user-confirmation.js';
 
-/** What a handler gets for one call: the process-wide state, the call's cancellation, and the connected client. */
-export interface ToolContext extends SharedState {
+/** Asks the user, through the client, to confirm a live payment (the server implements it over elicitation). */
+export interface LiveConfirmer {
+  timeoutMs: number;
+  /** Whether the connected client declared form elicitation. */
+  available(): boolean;
+  ask(message: string, signal: AbortSignal): Promise<ConfirmationAnswer>;
+}
+
+/**
+ * What a handler gets for one call: the process-wide state the server shares (see server/shared-state.ts), the call's
+ * cancellation, the connected client, and whose limits apply.
+ */
+export interface ToolContext {
+  config: Config;
+  api: () => DodoApi;
+  idempotency: IdempotencyStore<PaymentOutcome>;
+  logger: Logger;
+  sleep: Sleep;
+  now: () => number;
+  timeout: (ms: number) => AbortSignal;
+  payments: InFlightPayments;
+  spend: SpendPolicy;
   signal: AbortSignal;
   confirmer: LiveConfirmer;
   /** Whose spend limits apply (see ServerOptions.credential). */

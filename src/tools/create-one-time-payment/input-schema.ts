@@ -1,8 +1,8 @@
 import type { CustomerRequest } from 'dodopayments/resources/payments';
 import { z } from 'zod';
+import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../../dodo/dodo-enums.js';
 import { RECONCILE_KEY_NAME } from '../../payments/reference.js';
 import { allowedString } from '../../schema/allowed-values.js';
-import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from './dodo-enums.js';
 
 // One zod schema is both the validator of every call and the source of the advertised JSON Schema.
 // It stays inside the portable profile and converts under OpenAI strict mode: strict objects, no unions,
