@@ -7,6 +7,8 @@ import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { connectInProcess, type InProcessSession, resultText, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
 
 const RECONCILE_MS = 20_000;
+// Real, for the answers that never come: long enough that no other request reaches it on a loaded machine.
+const TIMEOUT_MS = 2_000;
 const api = useFakeDodoApi();
 
 // Injected time: sleeping advances the clock, so polling for 20 s takes no real time.
@@ -21,7 +23,7 @@ const logger: Logger = {
 let session: InProcessSession;
 
 beforeAll(async () => {
-  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300, reconcileMs: RECONCILE_MS }), {
+  session = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: TIMEOUT_MS, reconcileMs: RECONCILE_MS }), {
     now: () => clock,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -108,8 +110,8 @@ describe.each(CAUSES)('an unknown outcome from %s', (_cause, lose, causeText) =>
     expect(retry.isError).toBeFalsy();
     expect(resultText(retry)).not.toContain('Recovered');
     expect(api.paymentPosts()).toBe(2);
-    // The retry looks until the first request, had Dodo committed it at its deadline, would be listed: 4 searches.
-    expect(api.paymentLists()).toBe(16);
+    // The retry looks until the first request, had Dodo committed it at its deadline, would be listed: 5 searches.
+    expect(api.paymentLists()).toBe(17);
     const references = api.requests
       .filter((r) => r.method === 'POST')
       .map((r) => (r.body as { metadata: Record<string, string> }).metadata.mcp_ref);
@@ -168,7 +170,7 @@ describe('retries under a key whose outcome was unknown', () => {
   });
 
   it('DODO_PAYMENTS_RECONCILE_MS=0 turns the search off: nothing is listed, and no search is promised', async () => {
-    const off = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: 300, reconcileMs: 0 }));
+    const off = await connectInProcess(testConfig({ baseUrl: api.url, timeoutMs: TIMEOUT_MS, reconcileMs: 0 }));
     api.script(answer.committedThen(answer.text(502, 'text/html', 'bad gateway')));
     const text = resultText(await off.call(SAMPLE_PAYMENT));
     expect(text).toContain('The payment may or may not have been created');
@@ -220,7 +222,7 @@ describe('cancellation', () => {
   it.each([
     ['exists', true, 0, 2, 1],
     ['appears late', true, 4, 6, 1],
-    ['never exists', false, 0, 12, 2],
+    ['never exists', false, 0, 13, 2],
   ])('after the POST left, a retry under the key resolves it: payment %s', async (_name, commit, listingDelay, lists, posts) => {
     const args = withKey();
     api.delayListing(listingDelay);

@@ -33,6 +33,21 @@ async function createOverStdio(args: object): Promise<CallToolResult> {
   }
 }
 
+/** One stateless JSON-RPC POST to a hosted instance: the sample payment under `key`. */
+async function createOverHttp(url: string, key: string): Promise<CallToolResult> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'create_one_time_payment', arguments: { ...SAMPLE_PAYMENT, idempotency_key: key } },
+    }),
+  });
+  return ((await response.json()) as { result: CallToolResult }).result;
+}
+
 describe('DODO_PAYMENTS_REDIS_URL', () => {
   it('keeps idempotency keys across a restart of the stdio server: the second process replays, with no POST', async () => {
     const args = { ...SAMPLE_PAYMENT, idempotency_key: 'survives-restart' };
@@ -52,17 +67,7 @@ describe('DODO_PAYMENTS_REDIS_URL', () => {
     };
     const instances = await Promise.all([spawnHttpServer(variables), spawnHttpServer(variables)]);
     const postsBefore = api.paymentPosts();
-    const call = (url: string) =>
-      fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { name: 'create_one_time_payment', arguments: { ...SAMPLE_PAYMENT, idempotency_key: 'two-instances' } },
-        }),
-      }).then(async (response) => ((await response.json()) as { result: CallToolResult }).result);
+    const call = (url: string) => createOverHttp(url, 'two-instances');
     const release = api.hold();
     const concurrent = [call(instances[0].url), call(instances[1].url), call(instances[0].url), call(instances[1].url)];
     await api.held(1);
@@ -112,17 +117,7 @@ describe('DODO_PAYMENTS_REDIS_URL', () => {
       expect(health.status).toBe(503);
       expect(await health.json()).toMatchObject({ status: 'unavailable', idempotency_store: 'unreachable' });
       const postsBefore = api.paymentPosts();
-      const refused = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { name: 'create_one_time_payment', arguments: { ...SAMPLE_PAYMENT, idempotency_key: 'silent-redis' } },
-        }),
-      });
-      const { result } = (await refused.json()) as { result: CallToolResult };
+      const result = await createOverHttp(server.url, 'silent-redis');
       expect(result.isError).toBe(true);
       expect(JSON.stringify(result.content)).toContain('unreachable; nothing was sent');
       expect(api.paymentPosts()).toBe(postsBefore);

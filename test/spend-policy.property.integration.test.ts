@@ -1,6 +1,6 @@
 // Property: whatever sequence of new calls, replays and retries under earlier keys, with POSTs that succeed, are
 // refused, or lose their answer (before or after the payment was made), the simulated API never ends up with more
-// payments than the daily budget allows. Reconciliation on and off; time moves only by the injected clock.
+// payments than the daily budget allows. Reconciliation on and off; waits are counted, not waited.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,12 +43,9 @@ describe('the daily budget', () => {
             run += 1;
             const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
             writeFileSync(policyFile, JSON.stringify({ limits: { n8n: { per_day: { USD: budget * PRICE } } } }));
-            let clock = Date.now();
+            // Real time (the simulated API stamps payments with it), and waits that do not wait: the searches count them.
             const shared = createSharedState(testConfig({ baseUrl: api.url, reconcileMs: reconcile ? 1_000 : 0, policyFile }), {
-              now: () => clock,
-              sleep: async (ms) => {
-                clock += ms;
-              },
+              sleep: async () => {},
             });
             const session = await connectClient(createServer(shared, { credential: 'n8n' }));
             const paymentsBefore = api.payments.size;

@@ -1,42 +1,27 @@
 import type { Config } from '../config/config.js';
 import { ENVIRONMENT_VARIABLES } from '../config/environment-variables.js';
 import { createDodoApi, type DodoApi } from '../dodo/api-client.js';
-import { abortableSleep, type Sleep } from '../dodo/retry-policy.js';
-import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { abortableSleep } from '../dodo/retry-policy.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
-import { type Logger, silentLogger } from '../logging/logger.js';
+import { silentLogger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
 import { InFlightPayments } from '../payments/in-flight-payments.js';
-import type { PaymentOutcome } from '../payments/outcome.js';
 import type { BudgetStore } from '../payments/policy/budget-store.js';
 import { MemoryBudgetStore } from '../payments/policy/memory-budget-store.js';
 import { readPolicyFile } from '../payments/policy/policy-file.js';
 import { SpendPolicy } from '../payments/policy/spend-policy.js';
+import type { ToolContext } from '../tools/tool.js';
 import { SERVER_VERSION } from '../version.js';
 
 /**
  * What outlives a connection: created once per process by the entry point and given to every server
  * instance, so a transport that builds a server per request keeps "same key → one POST" and one client.
  */
-export interface SharedState {
-  config: Config;
-  /** Built on first use, so a server without a key still starts and lists its tools. */
-  api: () => DodoApi;
-  idempotency: IdempotencyStore<PaymentOutcome>;
-  logger: Logger;
-  /** Waits between retries; tests pass one that does not wait. */
-  sleep: Sleep;
-  now: () => number;
-  /** A signal that aborts after `ms`: the deadlines of attempts and searches (a simulation brings its own clock). */
-  timeout: (ms: number) => AbortSignal;
+export interface SharedState extends Omit<ToolContext, 'signal' | 'confirmer' | 'credential'> {
   /** Every form of the API key (and base URL credentials) a result must not carry; computed once, not per server. */
   secrets: readonly string[];
-  /** Payment runs in flight, drained on shutdown. */
-  payments: InFlightPayments;
   /** What the idempotency store is, whether it answers and what survives a restart: for the start line and /healthz. */
   idempotencyStatus: () => Promise<IdempotencyStatus>;
-  /** The operator's spend limits (DODO_PAYMENTS_POLICY_FILE), re-read on SIGHUP. */
-  spend: SpendPolicy;
   /** Releases what the state holds (a shared store's connection); call once the payments in flight were drained. */
   close(): Promise<void>;
 }

@@ -26,13 +26,18 @@ export interface LiveConfirmer {
  */
 export interface ToolContext {
   config: Config;
+  /** Built on first use, so a server without a key still starts and lists its tools. */
   api: () => DodoApi;
   idempotency: IdempotencyStore<PaymentOutcome>;
   logger: Logger;
+  /** Waits between retries; tests pass one that does not wait. */
   sleep: Sleep;
   now: () => number;
+  /** A signal that aborts after `ms`: the deadlines of attempts and searches (a simulation brings its own clock). */
   timeout: (ms: number) => AbortSignal;
+  /** Payment runs in flight, drained on shutdown. */
   payments: InFlightPayments;
+  /** The operator's spend limits (DODO_PAYMENTS_POLICY_FILE), re-read on SIGHUP. */
   spend: SpendPolicy;
   signal: AbortSignal;
   confirmer: LiveConfirmer;
