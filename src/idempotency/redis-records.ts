@@ -56,6 +56,7 @@ export class RedisRecords implements RecordBackend {
   connections = 0;
   private client: RedisClient | undefined;
   private connecting: Promise<RedisClient> | undefined;
+  private connectStartedAt = 0;
   private closed = false;
 
   /** `url`: `redis://` or `rediss://`; may hold a password, so it is never logged or put in an error. */
@@ -115,7 +116,9 @@ export class RedisRecords implements RecordBackend {
     }
   }
 
+  /** Drops the connection, unless it is still being made within its own timeout (the calls waiting on it would fail). */
   reset(): void {
+    if (this.connecting && Date.now() - this.connectStartedAt < CONNECT_TIMEOUT_MS) return;
     const client = this.client;
     this.client = undefined;
     if (client?.isOpen) client.destroy();
@@ -134,6 +137,7 @@ export class RedisRecords implements RecordBackend {
   private connected(): Promise<RedisClient> {
     if (this.closed) return Promise.reject(new Error('closed'));
     if (this.client?.isReady) return Promise.resolve(this.client);
+    if (!this.connecting) this.connectStartedAt = Date.now();
     this.connecting ??= this.connect().finally(() => {
       this.connecting = undefined;
     });

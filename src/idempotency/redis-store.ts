@@ -31,7 +31,7 @@ export class RedisIdempotencyStore<T> extends SharedIdempotencyStore<T> {
     if (!reachable) return { reachable, durability: 'unknown' };
     // Learning the epoch now (at start) starts any wait for lost holders now, not at the first payment.
     await this.checkForLoss().catch(() => undefined);
-    const durability = await this.operation(() => this.records.durability(), deadlineMs).catch((): RedisDurability => 'unknown');
+    const durability = await this.operation(() => this.records.durability(), deadlineMs, false).catch((): RedisDurability => 'unknown');
     return { reachable, durability };
   }
 

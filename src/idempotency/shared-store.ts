@@ -186,10 +186,13 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
     return this.wait(run, signal, false);
   }
 
-  /** Whether the backend answers now, within `deadlineMs`; for the health check. */
+  /**
+   * Whether the backend answers now, within `deadlineMs`; for the health check. A late answer here drops nothing: the
+   * payment calls sharing the connection have their own deadlines.
+   */
   async state(deadlineMs = OPERATION_DEADLINE_MS): Promise<'ok' | 'unreachable'> {
     try {
-      await this.operation((backend) => backend.ping(), deadlineMs);
+      await this.operation((backend) => backend.ping(), deadlineMs, false);
       return 'ok';
     } catch {
       return 'unreachable';
@@ -387,8 +390,15 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
     return this.epoch;
   }
 
-  /** One backend operation with its own deadline; any failure is `IdempotencyStoreUnavailable`. */
-  protected async operation<R>(send: (backend: RecordBackend) => Promise<R>, deadlineMs = OPERATION_DEADLINE_MS): Promise<R> {
+  /**
+   * One backend operation with its own deadline; any failure is `IdempotencyStoreUnavailable`. At the deadline the
+   * connection is dropped (`dropSilent`), so the next operation connects again and checks for loss.
+   */
+  protected async operation<R>(
+    send: (backend: RecordBackend) => Promise<R>,
+    deadlineMs = OPERATION_DEADLINE_MS,
+    dropSilent = true,
+  ): Promise<R> {
     const deadline = this.timeout(deadlineMs);
     let onAbort!: () => void;
     const expired = new Promise<never>((_, reject) => {
@@ -398,8 +408,8 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
     try {
       return await Promise.race([send(this.backend), expired]);
     } catch (error) {
-      // A silent connection stays silent: drop it, so the next operation connects again (and checks for loss).
-      if (deadline.aborted) this.backend.reset();
+      // A silent connection stays silent: drop it.
+      if (deadline.aborted && dropSilent) this.backend.reset();
       throw error instanceof IdempotencyStoreUnavailable ? error : new IdempotencyStoreUnavailable(error);
     } finally {
       deadline.removeEventListener('abort', onAbort);
