@@ -57,6 +57,7 @@ export class RedisRecords implements RecordBackend {
   private client: RedisClient | undefined;
   private connecting: Promise<RedisClient> | undefined;
   private connectStartedAt = 0;
+  private knownDurability: { connections: number; value: RedisDurability } | undefined;
   private closed = false;
 
   /** `url`: `redis://` or `rediss://`; may hold a password, so it is never logged or put in an error. */
@@ -104,16 +105,22 @@ export class RedisRecords implements RecordBackend {
     await (await this.connected()).ping();
   }
 
-  /** How the server keeps its data: `appendonly`, else `save` snapshots, else nothing. */
+  /**
+   * How the server keeps its data: `appendonly`, else `save` snapshots, else nothing. Read once per connection (a
+   * health probe every few seconds need not ask `CONFIG` each time; a new connection may be a new server).
+   */
   async durability(): Promise<RedisDurability> {
+    if (this.knownDurability?.connections === this.connections) return this.knownDurability.value;
+    let value: RedisDurability;
     try {
       const client = await this.connected();
       const config = { ...(await client.configGet('appendonly')), ...(await client.configGet('save')) };
-      if (config.appendonly === 'yes') return 'aof';
-      return config.save ? 'snapshots' : 'none';
+      value = config.appendonly === 'yes' ? 'aof' : config.save ? 'snapshots' : 'none';
     } catch {
       return 'unknown';
     }
+    this.knownDurability = { connections: this.connections, value };
+    return value;
   }
 
   /** Drops the connection, unless it is still being made within its own timeout (the calls waiting on it would fail). */
