@@ -8,6 +8,18 @@ const RATE_LIMIT_BACKOFF_MS = 1_000;
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
+/**
+ * The time a payment run sees, injected so tests and the simulation drive it: the clock, waits between tries, and the
+ * deadlines of requests and searches (a signal that aborts after `ms`).
+ */
+export interface Clock {
+  now: () => number;
+  /** Waits between retries; tests pass one that does not wait. */
+  sleep: Sleep;
+  /** A signal that aborts after `ms`: the deadlines of attempts and searches (a simulation brings its own clock). */
+  timeout: (ms: number) => AbortSignal;
+}
+
 export interface RetryOptions {
   signal: AbortSignal;
   sleep: Sleep;

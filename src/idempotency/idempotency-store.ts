@@ -1,3 +1,6 @@
+/** How long a key's record is kept (24 h) unless a store is told otherwise; after that the key counts as new. */
+export const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
+
 /** What a caller of `run` gets. */
 export type IdempotentRun<T> =
   /** The key was used with another fingerprint; the task did not run. */

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { IdempotencyStore, IdempotentRun, IdempotentTask, KeyHold, PriorRun, Settlement } from './idempotency-store.js';
+import {
+  type IdempotencyStore,
+  type IdempotentRun,
+  type IdempotentTask,
+  KEY_RETENTION_MS,
+  type KeyHold,
+  type PriorRun,
+  type Settlement,
+} from './idempotency-store.js';
 import { LEFT, waitForRun } from './shared-run.js';
 
 const DEFAULT_MAX_KEYS = 10_000;
 /** What the remembered outcomes may take, estimated from their serialized size (see estimatedBytes). */
 const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
-const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 type Entry<T> = {
   /** A digest of the request, not the request: at the schema's largest arguments that is ~55 KB per key. */
@@ -47,7 +54,7 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
   constructor({
     maxKeys = DEFAULT_MAX_KEYS,
     maxBytes = DEFAULT_MAX_BYTES,
-    ttlMs = DEFAULT_KEY_TTL_MS,
+    ttlMs = KEY_RETENTION_MS,
     now = Date.now,
   }: IdempotencyStoreOptions = {}) {
     this.maxKeys = maxKeys;

@@ -1,4 +1,4 @@
-import type { Sleep } from '../dodo/retry-policy.js';
+import type { Clock, Sleep } from '../dodo/retry-policy.js';
 import { type RedisDurability, RedisRecords } from './redis-records.js';
 import { SharedIdempotencyStore } from './shared-store.js';
 
@@ -12,7 +12,7 @@ export interface RedisIdempotencyStoreOptions {
   maxWaitMs?: number;
   now?: () => number;
   sleep?: Sleep;
-  timeout?: (ms: number) => AbortSignal;
+  timeout?: Clock['timeout'];
 }
 
 /** The shared idempotency store in Redis (see shared-store.ts for the protocol, redis-records.ts for the scripts). */

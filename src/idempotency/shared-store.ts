@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { abortableSleep, type Sleep } from '../dodo/retry-policy.js';
+import { abortableSleep, type Clock, type Sleep } from '../dodo/retry-policy.js';
 import {
   IdempotencyRecordUnreadable,
   type IdempotencyStore,
@@ -7,6 +7,7 @@ import {
   type IdempotentRun,
   IdempotentRunStillInFlight,
   type IdempotentTask,
+  KEY_RETENTION_MS,
   type KeyHold,
   type PriorRun,
   type Settlement,
@@ -51,7 +52,6 @@ import { LEFT, type SharedRun, waitForRun } from './shared-run.js';
  * others and the task's signal aborts only when no local caller is left.
  */
 
-const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_RENEW_EVERY_MS = 5_000;
 const LEASE_RENEWALS = 3;
 const DEFAULT_MAX_WAIT_MS = 10 * 60 * 1000;
@@ -87,7 +87,7 @@ export interface SharedIdempotencyStoreOptions {
   /** Waits between polls and between lease renewals; resolves early when the signal aborts. */
   sleep?: Sleep;
   /** A signal that aborts after `ms`: each backend operation's deadline. */
-  timeout?: (ms: number) => AbortSignal;
+  timeout?: Clock['timeout'];
   /** Random ids (run owners, the epoch marker); a simulation makes them replayable. */
   newId?: () => string;
 }
@@ -113,7 +113,7 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
   private readonly maxHoldMs: number;
   private readonly now: () => number;
   private readonly sleep: Sleep;
-  private readonly timeout: (ms: number) => AbortSignal;
+  private readonly timeout: Clock['timeout'];
   private readonly newId: () => string;
   private readonly local = new Map<string, LocalRun<T>>();
   /** The epoch marker this instance knows, and the server run id it last saw; undefined before the first connection. */
@@ -125,7 +125,7 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
   constructor(
     private readonly backend: RecordBackend,
     {
-      retentionMs = DEFAULT_RETENTION_MS,
+      retentionMs = KEY_RETENTION_MS,
       renewEveryMs = DEFAULT_RENEW_EVERY_MS,
       maxWaitMs = DEFAULT_MAX_WAIT_MS,
       maxHoldMs = DEFAULT_MAX_HOLD_MS,

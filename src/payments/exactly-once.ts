@@ -2,7 +2,7 @@ import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { Config } from '../config/config.js';
 import type { DodoApi } from '../dodo/api-client.js';
 import { type ApiFailure, classifyFailure } from '../dodo/failure-classification.js';
-import type { Sleep } from '../dodo/retry-policy.js';
+import type { Clock } from '../dodo/retry-policy.js';
 import type { KeyHold, PriorRun, Settlement } from '../idempotency/idempotency-store.js';
 import type { Logger } from '../logging/logger.js';
 import type { PaymentOutcome } from './outcome.js';
@@ -16,13 +16,10 @@ import { sendPayment } from './send.js';
  */
 const ATTEMPT_MARGIN_MS = 1_000;
 
-export interface RunContext {
+export interface RunContext extends Clock {
   api: () => DodoApi;
   config: Pick<Config, 'timeoutMs' | 'reconcileMs'>;
   logger: Logger;
-  now: () => number;
-  sleep: Sleep;
-  timeout: (ms: number) => AbortSignal;
   signal: AbortSignal;
   hold: KeyHold;
   /** Whether the caller chose the key (a key this server generated was never used before). */

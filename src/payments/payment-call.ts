@@ -5,6 +5,7 @@ import {
   type IdempotencyStore,
   IdempotencyStoreUnavailable,
   IdempotentRunStillInFlight,
+  KEY_RETENTION_MS,
   type PriorRun,
 } from '../idempotency/idempotency-store.js';
 import { createPaymentOnce, paymentSettlement, type RunContext } from './exactly-once.js';
@@ -79,7 +80,7 @@ export async function callCreatePayment(
     );
     if (stored.kind === 'ran' || stored.kind === 'replayed') {
       // A replayed value comes from a store, which may hold anything: what this version cannot read is not repeated.
-      if (!isPaymentOutcome(stored.value)) return { ...result, call: { kind: 'record_unreadable' } };
+      if (stored.kind === 'replayed' && !isPaymentOutcome(stored.value)) return { ...result, call: { kind: 'record_unreadable' } };
       return { ...result, call: { kind: 'settled', outcome: stored.value, replayed: stored.kind === 'replayed' } };
     }
     return { ...result, call: { kind: stored.kind } };
@@ -92,10 +93,8 @@ export async function callCreatePayment(
   }
 }
 
-const RETENTION_MS = 24 * 60 * 60 * 1000;
-
 /** An unresolved outcome read back from a store that this version cannot read is treated as an interrupted run of the last day. */
 function validPrior(prior: PriorRun<PaymentOutcome> | undefined, now: number): PriorRun<PaymentOutcome> | undefined {
   if (prior?.kind !== 'unresolved' || isPaymentOutcome(prior.outcome)) return prior;
-  return { kind: 'abandoned', startedAt: now - RETENTION_MS, quietAt: now };
+  return { kind: 'abandoned', startedAt: now - KEY_RETENTION_MS, quietAt: now };
 }

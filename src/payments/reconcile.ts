@@ -1,7 +1,7 @@
 import type { PaymentCreateParams, PaymentListResponse } from 'dodopayments/resources/payments';
 import type { DodoApi } from '../dodo/api-client.js';
 import { classifyError, isPaymentObject } from '../dodo/failure-classification.js';
-import { callWithRetries, type Sleep } from '../dodo/retry-policy.js';
+import { type Clock, callWithRetries } from '../dodo/retry-policy.js';
 import type { Logger } from '../logging/logger.js';
 import { type PaymentReference, RECONCILE_KEY_NAME, referenceMatch, referenceValue } from './reference.js';
 
@@ -29,7 +29,7 @@ export interface ReferenceSearch {
   lastFailure?: string;
 }
 
-export interface ReferenceSearchOptions {
+export interface ReferenceSearchOptions extends Clock {
   api: DodoApi;
   reference: PaymentReference;
   /** The request, to check that a payment found under this request's reference is this request's. */
@@ -45,10 +45,6 @@ export interface ReferenceSearchOptions {
   pollForMs: number;
   /** The per-request timeout: a single search (`pollForMs` 0) may take this long. */
   requestTimeoutMs: number;
-  now: () => number;
-  sleep: Sleep;
-  /** A signal that aborts after `ms` (injected, so a simulation drives it with its own clock). */
-  timeout: (ms: number) => AbortSignal;
   signal: AbortSignal;
   logger: Logger;
 }

@@ -1,7 +1,7 @@
 import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { DodoApi } from '../dodo/api-client.js';
 import { type ApiFailure, classifyError, classifyFailure, isPaymentObject } from '../dodo/failure-classification.js';
-import { callWithRetries, type RetryOptions } from '../dodo/retry-policy.js';
+import { type Clock, callWithRetries, type RetryOptions } from '../dodo/retry-policy.js';
 
 type Payment = { payment_id: string } & Record<string, unknown>;
 
@@ -11,11 +11,9 @@ export type SendResult =
   /** `lastAttemptAt`: when the last attempt started (Dodo may still commit it until that attempt's deadline). */
   | { kind: 'unknown_outcome'; failure: ApiFailure; attempts: number; lastAttemptAt: number };
 
-export interface SendOptions extends Omit<RetryOptions, 'readOnly' | 'mayAttempt'> {
+export interface SendOptions extends Omit<RetryOptions, 'readOnly' | 'mayAttempt'>, Clock {
   /** How long one attempt may take; it is aborted then, so it has ended (as far as this process can tell) by its deadline. */
   attemptTimeoutMs: number;
-  timeout: (ms: number) => AbortSignal;
-  now: () => number;
   /**
    * Asked before every attempt: whether this run still holds its key for at least `attemptTimeoutMs` (a shared store's
    * lease). No attempt starts without it, so an instance cut off from the store stops sending before its lease can

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { DodoApi } from '../dodo/api-client.js';
 import { classifyError } from '../dodo/failure-classification.js';
 import { describeReadFailure } from '../dodo/failure-messages.js';
-import { type Attempted, callWithRetries, type Sleep } from '../dodo/retry-policy.js';
+import { type Attempted, type Clock, callWithRetries } from '../dodo/retry-policy.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { LogFields, Logger } from '../logging/logger.js';
 import type { InFlightPayments } from '../payments/in-flight-payments.js';
@@ -24,17 +24,12 @@ export interface LiveConfirmer {
  * What a handler gets for one call: the process-wide state the server shares (see server/shared-state.ts), the call's
  * cancellation, the connected client, and whose limits apply.
  */
-export interface ToolContext {
+export interface ToolContext extends Clock {
   config: Config;
   /** Built on first use, so a server without a key still starts and lists its tools. */
   api: () => DodoApi;
   idempotency: IdempotencyStore<PaymentOutcome>;
   logger: Logger;
-  /** Waits between retries; tests pass one that does not wait. */
-  sleep: Sleep;
-  now: () => number;
-  /** A signal that aborts after `ms`: the deadlines of attempts and searches (a simulation brings its own clock). */
-  timeout: (ms: number) => AbortSignal;
   /** Payment runs in flight, drained on shutdown. */
   payments: InFlightPayments;
   /** The operator's spend limits (DODO_PAYMENTS_POLICY_FILE), re-read on SIGHUP. */
