@@ -35,6 +35,13 @@ function stubApi(pages: (query: PaymentListParams, call: number) => PaymentListR
   return { api, queries };
 }
 
+/** An API whose list never answers; its request ends only when aborted. */
+const listThatNeverAnswers = () =>
+  ({
+    listPayments: (_query: PaymentListParams, signal: AbortSignal) =>
+      new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+  }) as unknown as DodoApi;
+
 function search(
   api: DodoApi,
   overrides: {
@@ -168,10 +175,7 @@ describe('findPaymentByReference', () => {
 
   it('ends at its deadline, even while a request hangs, and says so', async () => {
     const deadline = new AbortController();
-    const api = {
-      listPayments: (_query: PaymentListParams, signal: AbortSignal) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
-    } as unknown as DodoApi;
+    const api = listThatNeverAnswers();
     const { result } = search(api, { timeout: () => deadline.signal, sleep: async () => {} });
     deadline.abort();
     expect(await result).toMatchObject({ found: false, search: { searches: 1, lastFailure: 'time limit reached' } });
@@ -179,10 +183,7 @@ describe('findPaymentByReference', () => {
 
   it('a cancelled search is one that could not tell', async () => {
     const cancel = new AbortController();
-    const api = {
-      listPayments: (_query: PaymentListParams, signal: AbortSignal) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
-    } as unknown as DodoApi;
+    const api = listThatNeverAnswers();
     const { result } = search(api, { signal: cancel.signal });
     cancel.abort();
     expect(await result).toMatchObject({ found: false, search: { lastFailure: expect.any(String) } });
