@@ -42,16 +42,18 @@ const englishOnlyZodLocales = {
   },
 };
 
-// The MCP server's default JSON Schema checker (Ajv) is replaced by src/server/json-schema-validator.ts,
-// passed to every Server; leaving Ajv out of the bundle saves its load and ~130 KB.
+// The MCP server's default JSON Schema checker (Ajv, which the SDK bundles in its own files) is replaced by
+// src/server/json-schema-validator.ts, passed to every Server; leaving Ajv out of the bundle saves its load and
+// ~290 KB. The SDK reaches it only through its runtime shims module, which is replaced here by one without it.
 writeFileSync(
   ajvStandIn,
-  `export class AjvJsonSchemaValidator { constructor() { throw new Error('Ajv is not bundled: pass jsonSchemaValidator'); } }\n`,
+  `export { default as process } from 'node:process';\n` +
+    `export class DefaultJsonSchemaValidator { constructor() { throw new Error('Ajv is not bundled: pass jsonSchemaValidator'); } }\n`,
 );
 const withoutAjv = {
   name: 'without-ajv',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /\/validation\/ajv-provider\.js$/ }, () => ({ path: ajvStandIn }));
+    pluginBuild.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: ajvStandIn }));
   },
 };
 

@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 
 // dist/index.js was 328 KB when its budget was set, dist/hosted.js 964 KB (Redis client included); growth past a budget is a
 // reviewed change. Raised from 360 KiB for the spend policy (~10 KB) and the request-checked, look-first payment protocol
-// (~4 KB): 371 KB then.
-const BUNDLE_BUDGETS = { 'dist/index.js': 376 * 1024, 'dist/hosted.js': 1200 * 1024 };
+// (~4 KB): 371 KB then. Raised to 500 KiB for the MCP SDK v2 (both protocol eras: its per-revision wire schemas and
+// the 2026-07-28 dispatch, +127 KB over v1's 42 KB): 501 KB then.
+const BUNDLE_BUDGETS = { 'dist/index.js': 500 * 1024, 'dist/hosted.js': 1200 * 1024 };
 
 /** Code only hosted mode and the Redis stores need: HTTP, auth, the Redis client and jose. */
 const HOSTED_CODE =
@@ -35,12 +36,12 @@ export function bundleProblems({ inputs, outputs }, { workingDir, outfile, budge
   const paths = Object.keys(inputs).map((path) => resolve(workingDir, path));
   const has = (file) => paths.includes(file);
   const problems = [];
-  if (paths.some((path) => /node_modules\/ajv(-formats)?\//.test(path))) {
+  if (paths.some((path) => /node_modules\/ajv(-formats)?\/|@modelcontextprotocol\/server\/dist\/(ajvProvider|shimsNode)/.test(path))) {
     problems.push(
-      'Ajv is bundled: @modelcontextprotocol/sdk no longer imports it from validation/ajv-provider.js (update the without-ajv plugin)',
+      'Ajv is bundled: @modelcontextprotocol/server no longer imports it through @modelcontextprotocol/server/_shims (update the without-ajv plugin)',
     );
   }
-  if (!has(standIns.ajv)) problems.push('the Ajv stand-in was not used: @modelcontextprotocol/sdk moved validation/ajv-provider.js');
+  if (!has(standIns.ajv)) problems.push('the Ajv stand-in was not used: @modelcontextprotocol/server moved its _shims module');
   const foreignLocales = paths.filter(
     (path) => /node_modules\/zod\/.*\/locales\/(?!en\.js$)[^/]+\.js$/.test(path) && !path.endsWith('/locales/index.js'),
   );

@@ -8,7 +8,7 @@ const AS_EXPECTED = [
   'build/zod-locales-en.js',
   'build/advertised-schemas.json',
   'node_modules/zod/v4/locales/en.js',
-  'node_modules/@modelcontextprotocol/sdk/dist/esm/server/index.js',
+  'node_modules/@modelcontextprotocol/server/dist/index.mjs',
   'src/index.ts',
 ];
 
@@ -29,12 +29,16 @@ describe('bundleProblems', () => {
 
   it('fails when Ajv is bundled because the SDK stopped importing it from the replaced file', () => {
     const problems = bundleProblems(
-      metafile([...without('build/ajv-provider-omitted.js'), 'node_modules/ajv/dist/ajv.js', 'node_modules/ajv-formats/dist/index.js']),
+      metafile([
+        ...without('build/ajv-provider-omitted.js'),
+        'node_modules/@modelcontextprotocol/server/dist/shimsNode.mjs',
+        'node_modules/@modelcontextprotocol/server/dist/ajvProvider-DyjnscPj.mjs',
+      ]),
       expected,
     );
     expect(problems).toEqual([
-      expect.stringContaining('Ajv is bundled: @modelcontextprotocol/sdk no longer imports it'),
-      expect.stringContaining('the Ajv stand-in was not used: @modelcontextprotocol/sdk moved'),
+      expect.stringContaining('Ajv is bundled: @modelcontextprotocol/server no longer imports it through'),
+      expect.stringContaining('the Ajv stand-in was not used: @modelcontextprotocol/server moved its _shims module'),
     ]);
   });
 

@@ -85,7 +85,13 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     const existing = this.entries.get(key);
     if (existing && existing.fingerprint !== digest) return { kind: 'conflict' };
     if (signal.aborted) return { kind: 'left' };
-    if (existing?.state === 'in_flight') return this.wait(existing, signal, 'replayed');
+    if (existing?.state === 'in_flight') {
+      if (!existing.controller.signal.aborted) return this.wait(existing, signal, 'replayed');
+      // Every caller of that run left, so it is ending: what it made stays the key's, but what it says of itself
+      // (a confirmation cut short) answers nobody. A newcomer starts again once it has ended.
+      await existing.outcome.catch(() => undefined);
+      return this.run(key, fingerprint, task, settle, signal);
+    }
     if (existing?.settlement === 'replay') return { kind: 'replayed', value: existing.value };
     const prior: PriorRun<T> | undefined = existing
       ? { kind: 'unresolved', outcome: existing.value }

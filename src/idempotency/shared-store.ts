@@ -161,9 +161,10 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
       if (!existing.decided) {
         if (existing.fingerprint !== hashedFingerprint) return { kind: 'conflict' };
         if (signal.aborted) return { kind: 'left' };
-        return this.wait(existing, signal, true);
+        if (!existing.controller.signal.aborted) return this.wait(existing, signal, true);
       }
-      // Decided but still being recorded: read what it leaves in the store.
+      // Decided but still being recorded, or left by every caller and ending (a confirmation cut short answers
+      // nobody): read what it leaves in the store.
       await existing.result.catch(() => undefined);
     }
     if (signal.aborted) return { kind: 'left' };

@@ -205,6 +205,8 @@ function notConfirmedMessage(answer: Exclude<ConfirmationAnswer, 'confirmed'>, t
       return 'The user dismissed the confirmation of this live payment. Nothing was sent.';
     case 'timed_out':
       return `No confirmation of this live payment within ${timeoutMs / 1000} s. Nothing was sent; ask the user whether to try again.`;
+    case 'asked':
+      return 'The confirmation of this live payment was returned to the client to ask the user. Nothing was sent yet.';
     case 'unreadable':
       return "The client's answer to the confirmation of this live payment could not be read (not a yes or no). Nothing was sent; ask the user whether to try again.";
   }

@@ -2,8 +2,11 @@ import type { ApiFailure } from '../dodo/failure-classification.js';
 import type { ReferenceSearch } from './reconcile.js';
 import type { SendResult } from './send.js';
 
-/** What the user answered when asked to confirm a live payment. */
-export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out' | 'unreadable';
+/**
+ * What the user answered when asked to confirm a live payment; `asked` when the question went back to the client
+ * (2026-07-28 input_required) and the answer comes with the client's retry.
+ */
+export type ConfirmationAnswer = 'confirmed' | 'declined' | 'cancelled' | 'timed_out' | 'unreadable' | 'asked';
 
 /**
  * How one create_one_time_payment run ended. Plain JSON (it is what the idempotency store keeps):

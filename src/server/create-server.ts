@@ -1,32 +1,33 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  type CallToolRequest,
   type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
+  type InputRequiredResult,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+} from '@modelcontextprotocol/server';
 import type { Access } from '../auth/access.js';
 import { withFields } from '../logging/logger.js';
 import { redactDeep } from '../logging/redact.js';
 import { advertisedSchemas } from '../tools/advertised-schemas.js';
 import { TOOL_REGISTRY } from '../tools/registry.js';
-import { errorResult, type ToolModule } from '../tools/tool.js';
+import { errorResult, type LiveConfirmer, type ToolModule } from '../tools/tool.js';
 import { SERVER_VERSION } from '../version.js';
 import { zodJsonSchemaValidator } from './json-schema-validator.js';
 import type { SharedState } from './shared-state.js';
-import { createElicitationConfirmer } from './user-confirmation.js';
+import { elicitationConfirmer, inputRequiredConfirmer, NO_CONFIRMER } from './user-confirmation.js';
 
 const SERVER_NAME = 'dodo-payments-mcp';
 
-// The SDK parses a request with the schema given here before its own tools/call check, and a failure
-// there becomes -32603 (internal error). A loose schema lets the SDK's check answer a malformed
-// tools/call (e.g. non-object arguments) with -32602 (invalid params), as the spec asks.
-const LooseCallToolRequestSchema = z.object({ method: z.literal('tools/call'), params: z.unknown() });
-
 export interface ServerOptions {
+  /**
+   * What the instance serves: a 2025-era session or request (`legacy`), or 2026-07-28 requests (`modern`), and over
+   * which transport. Live confirmation needs a channel for the answer: a stdio session (elicitation) or a 2026-07-28
+   * retry (input_required); a 2025-era HTTP request has neither, so it is never asked.
+   */
+  era?: 'legacy' | 'modern';
+  transport?: 'stdio' | 'http';
   /** How long to wait for the user to confirm a live payment. */
   confirmationTimeoutMs?: number;
   /** What the caller may do: `read` sees and calls only the read-only tools. Default `create` (stdio: the local user). */
@@ -42,13 +43,25 @@ export interface ServerOptions {
 /** One MCP server for one connection; everything that must outlive it comes in `shared`. */
 export function createServer(shared: SharedState, options: ServerOptions = {}): Server {
   const { config } = shared;
-  const { access = 'create', caller, credential = 'stdio' } = options;
+  const { access = 'create', caller, credential = 'stdio', era = 'legacy', transport = 'stdio' } = options;
   const logger = caller ? withFields(shared.logger, caller) : shared.logger;
   const server = new Server(
     { name: SERVER_NAME, title: 'Dodo Payments', version: SERVER_VERSION },
-    { capabilities: { tools: {} }, jsonSchemaValidator: zodJsonSchemaValidator },
+    {
+      capabilities: { tools: {} },
+      jsonSchemaValidator: zodJsonSchemaValidator,
+      // Never ask a 2025-era client by the SDK's own server-to-client shim: over stateless HTTP the answer has no way back.
+      inputRequired: { legacyShim: false },
+      // A confirmation's state is checked (signature, expiry) before the handler runs; a bad one is -32602.
+      requestState: { verify: (state, context) => shared.confirmationStates.verify(state, context) },
+    },
   );
-  const confirmer = createElicitationConfirmer(server, options.confirmationTimeoutMs);
+  const timeoutMs = options.confirmationTimeoutMs;
+  const sessionConfirmer = era === 'legacy' && transport === 'stdio' ? elicitationConfirmer(server, timeoutMs) : NO_CONFIRMER;
+  const confirmerFor = (context: ServerContext): LiveConfirmer =>
+    era === 'modern'
+      ? inputRequiredConfirmer(context, { states: shared.confirmationStates, credential, timeoutMs, now: shared.now })
+      : sessionConfirmer;
   const allowed = TOOL_REGISTRY.filter((tool) => access === 'create' || tool.annotations.readOnlyHint === true);
   const tools = new Map<string, ToolModule>(allowed.map((tool) => [tool.name, tool]));
   // Described when listed, not once: a reloaded spend policy changes what the caller is told.
@@ -61,16 +74,15 @@ export function createServer(shared: SharedState, options: ServerOptions = {}): 
       annotations: tool.annotations,
     }));
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: advertised() }));
-  server.setRequestHandler(LooseCallToolRequestSchema, async (request, extra) => {
-    // The SDK has validated params against CallToolRequestSchema before calling this handler.
-    const { name, arguments: args } = request.params as CallToolRequest['params'];
+  server.setRequestHandler('tools/list', () => ({ tools: advertised() }));
+  server.setRequestHandler('tools/call', async (request, context) => {
+    const { name, arguments: args } = request.params;
     const tool = tools.get(name);
     if (!tool) {
       if (TOOL_REGISTRY.some((known) => known.name === name)) return beyondAccess(name, [...tools.keys()], logger);
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${[...tools.keys()].join(', ')}`);
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}. Available: ${[...tools.keys()].join(', ')}`);
     }
-    const call = tool.handle(args, { ...shared, logger, signal: extra.signal, confirmer, credential });
+    const call = tool.handle(args, { ...shared, logger, signal: context.mcpReq.signal, confirmer: confirmerFor(context), credential });
     options.trackCall?.(call);
     return redactResult(await call, shared.secrets);
   });
@@ -87,7 +99,7 @@ function beyondAccess(name: string, available: readonly string[], logger: Shared
 }
 
 /** The last gate before a result leaves the process: secrets are removed, in any encoding, even if the API echoed them. */
-function redactResult(result: CallToolResult, secrets: readonly string[]): CallToolResult {
+function redactResult<R extends CallToolResult | InputRequiredResult>(result: R, secrets: readonly string[]): R {
   const serialized = JSON.stringify(result);
   if (!secrets.some((secret) => serialized.includes(secret))) return result;
   return redactDeep(result, secrets);

@@ -12,6 +12,7 @@ import { readPolicyFile } from '../payments/policy/policy-file.js';
 import { SpendPolicy } from '../payments/policy/spend-policy.js';
 import type { ToolContext } from '../tools/tool.js';
 import { SERVER_VERSION } from '../version.js';
+import { type ConfirmationStates, confirmationStates } from './user-confirmation.js';
 
 /**
  * What outlives a connection: created once per process by the entry point and given to every server
@@ -22,6 +23,8 @@ export interface SharedState extends Omit<ToolContext, 'signal' | 'confirmer' | 
   secrets: readonly string[];
   /** What the idempotency store is, whether it answers and what survives a restart: for the start line and /healthz. */
   idempotencyStatus: () => Promise<IdempotencyStatus>;
+  /** Signs and checks the state of 2026-07-28 live-payment confirmations (DODO_PAYMENTS_MCP_STATE_SECRET). */
+  confirmationStates: ConfirmationStates;
   /** Releases what the state holds (a shared store's connection); call once the payments in flight were drained. */
   close(): Promise<void>;
 }
@@ -55,6 +58,7 @@ export function createSharedState(config: Config, overrides: SharedStateOverride
     now,
     timeout: overrides.timeout ?? ((ms) => AbortSignal.timeout(ms)),
     secrets: secretForms(config),
+    confirmationStates: overrides.confirmationStates ?? confirmationStates(config.stateSecret),
     payments: new InFlightPayments(),
     idempotencyStatus: overrides.idempotencyStatus ?? (() => Promise.resolve(IN_MEMORY)),
     // Read here, at start: a missing or bad file is a ConfigError (exit 2).

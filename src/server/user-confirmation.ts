@@ -1,35 +1,59 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { LiveConfirmer } from '../tools/tool.js';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  createRequestStateCodec,
+  type ElicitRequestFormParams,
+  inputRequired,
+  inputResponse,
+  type RequestStateCodec,
+  SdkError,
+  SdkErrorCode,
+  type Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import type { ConfirmationAnswer } from '../payments/outcome.js';
+import type { ConfirmationRounds, LiveConfirmer } from '../tools/tool.js';
 
 const CONFIRMATION_TIMEOUT_MS = 60_000;
 
-export function createElicitationConfirmer(server: Server, timeoutMs = CONFIRMATION_TIMEOUT_MS): LiveConfirmer {
+const REQUESTED_SCHEMA: ElicitRequestFormParams['requestedSchema'] = {
+  type: 'object',
+  properties: { confirm: { type: 'boolean', title: 'Create this live payment', default: false } },
+  required: ['confirm'],
+};
+
+/** A client that cannot be asked: 2025-era HTTP requests, which have no channel for the answer. */
+export const NO_CONFIRMER: LiveConfirmer = {
+  timeoutMs: CONFIRMATION_TIMEOUT_MS,
+  available: () => false,
+  ask: async () => 'unreadable',
+};
+
+/** Since 2025-11-25 a client lists its elicitation modes; an empty object (older revisions) means form. */
+function canAnswerForms(capabilities: ClientCapabilities | undefined): boolean {
+  const elicitation = capabilities?.elicitation;
+  return elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
+}
+
+/** 2025 era, on a connection (stdio): the server asks over it with an elicitation request and waits for the answer. */
+export function elicitationConfirmer(server: Server, timeoutMs = CONFIRMATION_TIMEOUT_MS): LiveConfirmer {
   return {
     timeoutMs,
-    available: () => {
-      const elicitation = server.getClientCapabilities()?.elicitation;
-      // Since 2025-11-25 a client lists its modes; an empty object (older revisions) means form.
-      return elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
-    },
-    ask: async (message, signal) => {
+    available: () => canAnswerForms(server.getClientCapabilities()),
+    ask: async (describe, signal) => {
       try {
+        const message = await describe(signal);
         const answer = await server.elicitInput(
-          {
-            mode: 'form',
-            message,
-            requestedSchema: {
-              type: 'object',
-              properties: { confirm: { type: 'boolean', title: 'Create this live payment', default: false } },
-              required: ['confirm'],
-            },
-          },
+          { mode: 'form', message, requestedSchema: REQUESTED_SCHEMA },
           { timeout: timeoutMs, signal },
         );
         if (answer.action === 'accept') return answer.content?.confirm === true ? 'confirmed' : 'declined';
         return answer.action === 'decline' ? 'declined' : 'cancelled';
       } catch (error) {
-        if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return 'timed_out';
+        // The SDK reports a cancelled request as a timeout too; the caller's own signal tells them apart.
+        if (signal.aborted) return 'cancelled';
+        if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return 'timed_out';
         // A malformed answer (e.g. {confirm: "yes"}) or a failed request: not a confirmation, and the call
         // still ends in a tool result that says nothing was sent, never in a protocol error.
         return 'unreadable';
@@ -37,3 +61,74 @@ export function createElicitationConfirmer(server: Server, timeoutMs = CONFIRMAT
     },
   };
 }
+
+/**
+ * What a 2026-07-28 confirmation question carries through the client and back. Signed, not encrypted (the client can
+ * read it): digests only, no credential and no customer data.
+ */
+interface ConfirmationState {
+  idempotencyKey: string;
+  /** Digest of the credential and the payment's arguments: the answer confirms this payment for this caller only. */
+  payment: string;
+  /** The server's clock (ms) after which an answer is no longer taken. */
+  answerBy: number;
+}
+
+export type ConfirmationStates = RequestStateCodec<ConfirmationState>;
+
+/**
+ * Signs and checks confirmation state. Every instance given the same DODO_PAYMENTS_MCP_STATE_SECRET can take an
+ * answer to another's question; without it, each process signs with its own random key.
+ */
+export function confirmationStates(secret: string | undefined): ConfirmationStates {
+  // The codec's own expiry only bounds how long a state is worth checking; the answer's deadline is in the state.
+  return createRequestStateCodec<ConfirmationState>({ key: secret ?? randomBytes(32), ttlSeconds: 3600 });
+}
+
+export interface InputRequiredConfirmerOptions {
+  states: ConfirmationStates;
+  /** Whose limits apply; the state is bound to it. */
+  credential: string;
+  timeoutMs?: number;
+  now: () => number;
+}
+
+/**
+ * 2026-07-28: the server asks by returning input_required (with signed state); the client asks the user and retries
+ * the same call with the answer, possibly at another instance. The state was verified by the SDK before the handler.
+ */
+export function inputRequiredConfirmer(context: ServerContext, options: InputRequiredConfirmerOptions): LiveConfirmer {
+  const { states, credential, timeoutMs = CONFIRMATION_TIMEOUT_MS, now } = options;
+  const state = context.mcpReq.requestState<ConfirmationState>();
+  const paymentDigest = (argumentsDigest: string) => sha256(`${sha256(credential)}\n${argumentsDigest}`);
+  const rounds: ConfirmationRounds = {
+    continuing: (argumentsDigest) => {
+      if (state === undefined) return undefined;
+      return state.payment === paymentDigest(argumentsDigest) ? { idempotencyKey: state.idempotencyKey } : 'other_payment';
+    },
+    question: async (message, { idempotencyKey, argumentsDigest }) =>
+      inputRequired({
+        inputRequests: { confirm: inputRequired.elicit({ mode: 'form', message, requestedSchema: REQUESTED_SCHEMA }) },
+        requestState: await states.mint({ idempotencyKey, payment: paymentDigest(argumentsDigest), answerBy: now() + timeoutMs }),
+      }),
+  };
+  return {
+    timeoutMs,
+    // The SDK types the envelope as `{}`; its client capabilities are what the request declared.
+    available: () => canAnswerForms((context.mcpReq.envelope as Envelope | undefined)?.[CLIENT_CAPABILITIES_META_KEY]),
+    ask: async () => (state !== undefined && now() > state.answerBy ? 'timed_out' : answerIn(context.mcpReq.inputResponses)),
+    rounds,
+  };
+}
+
+type Envelope = Partial<Record<typeof CLIENT_CAPABILITIES_META_KEY, ClientCapabilities>>;
+
+function answerIn(responses: Record<string, unknown> | undefined): ConfirmationAnswer {
+  const view = inputResponse(responses, 'confirm');
+  if (view.kind !== 'elicit') return 'unreadable';
+  if (view.action !== 'accept') return view.action === 'decline' ? 'declined' : 'cancelled';
+  const confirm = view.content?.confirm;
+  return confirm === true ? 'confirmed' : confirm === false ? 'declined' : 'unreadable';
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { describeIssue } from '../schema/argument-validation.js';
 import { errorResult, type ToolCallLog } from './tool.js';

@@ -1,4 +1,4 @@
-import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, InputRequiredResult, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { DodoApi } from '../dodo/api-client.js';
@@ -12,12 +12,34 @@ import type { ConfirmationAnswer, PaymentOutcome } from '../payments/outcome.js'
 import type { SpendPolicy } from '../payments/policy/spend-policy.js';
 import { validateArguments } from '../schema/argument-validation.js';
 
-/** Asks the user, through the client, to confirm a live payment (the server implements it over elicitation). */
+/**
+ * Asks the user, through the client, to confirm a live payment: over the connection on a 2025-era stdio session
+ * (elicitation), by returning the question (input_required) on a 2026-07-28 request.
+ */
 export interface LiveConfirmer {
   timeoutMs: number;
-  /** Whether the connected client declared form elicitation. */
+  /** Whether this request's client can be asked: it declared form elicitation, and its era and transport carry the answer. */
   available(): boolean;
-  ask(message: string, signal: AbortSignal): Promise<ConfirmationAnswer>;
+  /** The user's answer: asked now and waited for (2025 era), or the one this retry carries (2026-07-28). */
+  ask(describe: (signal: AbortSignal) => Promise<string>, signal: AbortSignal): Promise<ConfirmationAnswer>;
+  /** 2026-07-28 only: where the question goes back to the client and the answer returns with a retry. */
+  rounds?: ConfirmationRounds;
+}
+
+/** The payment a confirmation is for: the key it runs under and a digest of its arguments. */
+interface ConfirmedPayment {
+  idempotencyKey: string;
+  argumentsDigest: string;
+}
+
+export interface ConfirmationRounds {
+  /**
+   * On a retry, the key the first round chose when its verified state was issued for these arguments and this
+   * credential; `other_payment` when it was issued for anything else; undefined on a first round.
+   */
+  continuing(argumentsDigest: string): { idempotencyKey: string } | 'other_payment' | undefined;
+  /** The input_required result that asks the user, carrying state bound to this payment and this credential. */
+  question(message: string, payment: ConfirmedPayment): Promise<InputRequiredResult>;
 }
 
 /**
@@ -52,7 +74,7 @@ export interface ToolModule {
   annotations: ToolAnnotations;
   inputSchema: z.ZodType;
   outputSchema: z.ZodType;
-  handle(args: unknown, context: ToolContext): Promise<CallToolResult>;
+  handle(args: unknown, context: ToolContext): Promise<CallToolResult | InputRequiredResult>;
 }
 
 export const READ_ONLY_ANNOTATIONS: ToolAnnotations = { readOnlyHint: true, openWorldHint: true };
@@ -87,7 +109,7 @@ export type ToolCallLog = ReturnType<typeof toolCallLog>;
 /** Returns a function that logs the call's one line (outcome, latency, environment) and passes the result on. */
 export function toolCallLog(tool: string, { logger, config, now }: Pick<ToolContext, 'logger' | 'config' | 'now'>) {
   const startedAt = now();
-  return (outcome: string, result: CallToolResult, fields: LogFields = {}): CallToolResult => {
+  return <R extends CallToolResult | InputRequiredResult>(outcome: string, result: R, fields: LogFields = {}): R => {
     logger.info('tool_call', { tool, outcome, latency_ms: now() - startedAt, environment: config.environment, ...fields });
     return result;
   };

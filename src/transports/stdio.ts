@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { type JSONRPCMessage, ProtocolErrorCode, serializeMessage } from '@modelcontextprotocol/server';
+import { StdioServerTransport, serveStdio as serveStdioEras } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from '../logging/logger.js';
 import { createServer } from '../server/create-server.js';
 import type { SharedState } from '../server/shared-state.js';
@@ -14,10 +13,12 @@ const MAX_LINE_BYTES = 10 * 1024 * 1024;
 /**
  * The SDK's stdio transport, writing with one shared wait for stdout to drain: the SDK's own `send` adds a
  * 'drain' listener per message while the client is not reading, which passes Node's limit of 10 listeners
- * (MaxListenersExceededWarning) and grows with every queued message.
+ * (MaxListenersExceededWarning) and grows with every queued message. The end of stdin does not close it: shutdown
+ * (below) decides when, after payments in flight had their grace period and their answers were written.
  */
 class SharedDrainStdioTransport extends StdioServerTransport {
   private drained: Promise<unknown> | undefined;
+  override _onstdinclose = () => undefined;
 
   constructor(
     stdin: LineLimiter,
@@ -45,16 +46,11 @@ export async function serveStdio(shared: SharedState): Promise<void> {
   const { logger, payments, config } = shared;
   routeProcessWarnings(logger);
   const inFlight = new Set<Promise<unknown>>();
-  const server = createServer(shared, {
-    trackCall: (call) => {
-      inFlight.add(call);
-      const settled = () => inFlight.delete(call);
-      call.then(settled, settled);
-    },
-  });
-  // A malformed stdin line is skipped by the transport; log that it happened, not what it said (may hold PII).
-  server.onerror = (error) =>
-    logger.warn('protocol_error', { error: error instanceof SyntaxError ? 'malformed JSON line ignored' : error.message });
+  const trackCall = (call: Promise<unknown>) => {
+    inFlight.add(call);
+    const settled = () => inFlight.delete(call);
+    call.then(settled, settled);
+  };
 
   let stopping = false;
   const stop = async (reason: string) => {
@@ -66,8 +62,8 @@ export async function serveStdio(shared: SharedState): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     logger.info('stopped', { reason, payments_finished: finished, payments_aborted: aborted });
     await shared.close();
-    // Closing the server aborts what is left (read-only calls); each logs its outcome before the process ends.
-    await server
+    // Closing the connection aborts what is left (read-only calls); each logs its outcome before the process ends.
+    await connection
       .close()
       .then(() => Promise.allSettled(inFlight))
       .finally(() => process.exit(0));
@@ -88,13 +84,19 @@ export async function serveStdio(shared: SharedState): Promise<void> {
       jsonrpc: '2.0',
       id,
       error: {
-        code: ErrorCode.InvalidRequest,
+        code: ProtocolErrorCode.InvalidRequest,
         message: `Request too large: ${bytes} bytes; this server reads messages of at most ${MAX_LINE_BYTES} bytes (10 MiB). Nothing was done.`,
       },
     });
   });
   const transport = new SharedDrainStdioTransport(process.stdin.pipe(lines), process.stdout);
-  await server.connect(transport);
+  // One server for the connection, of the era its first message opens: initialize (2025) or a 2026-07-28 request.
+  const connection = serveStdioEras(({ era }) => createServer(shared, { era, transport: 'stdio', trackCall }), {
+    transport,
+    // A malformed stdin line is skipped by the transport; log that it happened, not what it said (may hold PII).
+    onerror: (error) =>
+      logger.warn('protocol_error', { error: error instanceof SyntaxError ? 'malformed JSON line ignored' : error.message }),
+  });
   logger.info('started', { environment: shared.config.environment, spend_policy: shared.spend.state });
 }
 

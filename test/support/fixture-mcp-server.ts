@@ -1,5 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Server } from '@modelcontextprotocol/server';
 import type { Principal } from '../../src/auth/access.js';
 
 // TEST FIXTURE, not the product: a minimal MCP server with one tool, so the HTTP front door can be tested
@@ -16,7 +15,7 @@ export interface FixtureOptions {
 
 export function createFixtureMcpServer(principal: Principal | undefined, options: FixtureOptions = {}): Server {
   const server = new Server({ name: 'http-fixture', version: '1.0.0' }, { capabilities: { tools: {} } });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
+  server.setRequestHandler('tools/list', () => ({
     tools: [
       {
         name: FIXTURE_TOOL,
@@ -25,7 +24,7 @@ export function createFixtureMcpServer(principal: Principal | undefined, options
       },
     ],
   }));
-  server.setRequestHandler(CallToolRequestSchema, async () => {
+  server.setRequestHandler('tools/call', async () => {
     options.onToolStarted?.();
     await options.holdUntil;
     const caller = principal ? `${principal.subject} (${principal.access})` : 'anonymous';

@@ -1,8 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   type CallToolResult,
   type ClientCapabilities,
@@ -10,6 +8,7 @@ import {
   ElicitRequestSchema,
   type ElicitResult,
 } from '@modelcontextprotocol/sdk/types.js';
+import { InMemoryTransport, type Server } from '@modelcontextprotocol/server';
 import type { Config } from '../../src/config/config.js';
 import { createServer } from '../../src/server/create-server.js';
 import { createSharedState, type SharedStateOverrides } from '../../src/server/shared-state.js';

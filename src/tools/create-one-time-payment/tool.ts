@@ -1,7 +1,8 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
+import { canonicalJson } from '../../idempotency/idempotency-store.js';
 import { describePaymentCall } from '../../payments/outcome-wording.js';
 import { callCreatePayment } from '../../payments/payment-call.js';
 import { referenceValue } from '../../payments/reference.js';
@@ -48,7 +49,7 @@ export const createOneTimePaymentTool: ToolModule = {
   handle: createPayment,
 };
 
-async function createPayment(args: unknown, context: ToolContext): Promise<CallToolResult> {
+async function createPayment(args: unknown, context: ToolContext): Promise<CallToolResult | InputRequiredResult> {
   const { config, api, confirmer } = context;
   const finish = toolCallLog(createOneTimePaymentTool.name, context);
 
@@ -67,7 +68,19 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
 
   const { idempotency_key: callerKey, ...body } = validation.value;
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
-  const result = await callCreatePayment(body, callerKey, {
+  // 2026-07-28: the question goes back to the client, and its retry brings the answer with signed state naming the key.
+  const rounds = mustConfirm ? confirmer.rounds : undefined;
+  const argumentsDigest = canonicalJson(validation.value);
+  const continued = rounds?.continuing(argumentsDigest);
+  if (continued === 'other_payment') {
+    return finish(
+      'not_confirmed: other_payment',
+      errorResult('This confirmation was given for another payment (other arguments or another credential). Nothing was sent.'),
+    );
+  }
+  const describe = async (signal: AbortSignal) => describeLivePayment(body, await lookUpProducts(api(), productIdsOf(body), signal));
+  let question: string | undefined;
+  const result = await callCreatePayment(body, continued?.idempotencyKey ?? callerKey, {
     ...context,
     // Inside the key's run, so a replay is neither refused nor counted again (spend policy: src/payments/policy/).
     guard: (call, run) => context.spend.guard({ ...call, credential: context.credential }, run),
@@ -75,11 +88,18 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     track: (run) => context.payments.track(run),
     ...(mustConfirm && {
       confirm: async (signal: AbortSignal) => {
-        const products = await lookUpProducts(api(), productIdsOf(body), signal);
-        return confirmer.ask(describeLivePayment(body, products), signal);
+        if (rounds === undefined || continued !== undefined) return confirmer.ask(describe, signal);
+        question = await describe(signal);
+        return 'asked';
       },
     }),
   });
+  const { call } = result;
+  if (rounds && question !== undefined && call.kind === 'settled' && call.outcome.kind === 'not_confirmed') {
+    return finish('confirmation_asked', await rounds.question(question, { idempotencyKey: result.idempotencyKey, argumentsDigest }), {
+      reference: referenceValue(result.reference),
+    });
+  }
 
   const words = describePaymentCall(result, {
     baseUrl: config.baseUrl,
@@ -88,7 +108,6 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     reconcile: config.reconcileMs > 0,
     confirmationTimeoutMs: confirmer.timeoutMs,
   });
-  const { call } = result;
   const logFields = {
     reference: referenceValue(result.reference),
     ...(call.kind === 'settled' && { attempts: call.replayed ? 0 : call.outcome.attempts, replayed: call.replayed }),

@@ -1,10 +1,8 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server as McpServer } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { Principal } from '../../auth/access.js';
 import type { LogFields, Logger } from '../../logging/logger.js';
 import type { Authenticate } from './authentication.js';
+import { createMcpEndpoint, type McpServerFor } from './mcp-endpoint.js';
 import { readBodyWithinLimit } from './request-body.js';
 import { hostNameOf, isHostAllowed, isOriginAllowed } from './request-guards.js';
 
@@ -19,8 +17,8 @@ export interface HttpServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   logger: Logger;
-  /** A fresh MCP server for one request; `principal` is undefined when authentication is off. */
-  createMcpServer(principal: Principal | undefined): McpServer;
+  /** A fresh MCP server for one request of one protocol era; `principal` is undefined when authentication is off. */
+  createMcpServer: McpServerFor;
   authenticate: Authenticate;
   /** Host names (no port, lower case) a request's Host header may name. */
   allowedHosts: readonly string[];
@@ -55,6 +53,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ? `Nothing here; the MCP endpoint is ${MCP_PATH}. This server offers no OAuth sign-in: it takes a bearer token (--header "Authorization: Bearer <token>")`
       : `Nothing here; the MCP endpoint is ${MCP_PATH}`;
   let stopping = false;
+  const answerMcp = createMcpEndpoint(options.createMcpServer, (reason) => logger.debug('mcp_handler_error', { error: reason }));
 
   // Expected refusals (a GET probing for a stream, a newer protocol version, a client looking for OAuth documents,
   // a first request without a token) are ordinary traffic: `info`. `warn` is for what an operator should look at.
@@ -104,28 +103,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return reject(request, response, { status: 400, reason: 'body is not JSON' }, jsonRpcError(-32700, 'Parse error: Invalid JSON'));
     }
 
-    const server = options.createMcpServer(decision.principal);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    // The transport answers protocol-level refusals itself (406, 415, 400 bad version, …) and reports why here.
-    let transportRefusal = 'refused by the MCP transport';
-    transport.onerror = (error) => (transportRefusal = error.message);
-    response.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
+    // The SDK answers protocol-level refusals itself (406, 415, 400 bad version, …) and reports why here.
+    let refusal = 'refused by the MCP transport';
     response.on('finish', () => {
-      // 406, 415, 400 for an unsupported protocol version (newer clients probe with theirs): the client's business.
+      // 406, 415, 400 for an unsupported protocol version: the client's business.
       if (response.statusCode >= 400) {
-        logger.info('http_request_rejected', {
-          status: response.statusCode,
-          reason: transportRefusal,
-          method: request.method,
-          path: MCP_PATH,
-        });
+        logger.info('http_request_rejected', { status: response.statusCode, reason: refusal, method: request.method, path: MCP_PATH });
       }
     });
-    await server.connect(transport);
-    await transport.handleRequest(request, response, message);
+    await answerMcp(request, response, message, decision.principal, (reason) => (refusal = reason));
   };
 
   const route = async (request: IncomingMessage, response: ServerResponse) => {

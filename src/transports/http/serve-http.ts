@@ -48,8 +48,10 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
     allowedHosts: settings.http.allowedHosts,
     allowedOrigins: settings.http.allowedOrigins,
     authenticate,
-    createMcpServer: (principal) =>
+    createMcpServer: (principal, era) =>
       createServer(shared, {
+        era,
+        transport: 'http',
         credential: credentialOf(principal),
         ...(principal && { access: principal.access, caller: callerFields(principal) }),
       }),
