@@ -122,10 +122,53 @@ describe('loadConfig', () => {
   });
 
   it('names the hosted-mode variables set while serving stdio, and none in hosted mode', () => {
-    const env = { DODO_PAYMENTS_MCP_TOKENS: 'ci:create:token', DODO_PAYMENTS_MCP_OAUTH_ISSUER: 'https://id.example.com' };
+    const env = { DODO_PAYMENTS_MCP_TOKENS: `ci:create:${'t'.repeat(32)}`, DODO_PAYMENTS_MCP_OAUTH_ISSUER: 'https://id.example.com' };
     expect(ignoredHostedVariables(loadConfig(env))).toEqual(['DODO_PAYMENTS_MCP_TOKENS', 'DODO_PAYMENTS_MCP_OAUTH_ISSUER']);
     expect(ignoredHostedVariables(loadConfig({ ...env, DODO_PAYMENTS_MCP_TRANSPORT: 'http' }))).toEqual([]);
     expect(ignoredHostedVariables(loadConfig({ DODO_PAYMENTS_REDIS_URL: 'redis://127.0.0.1' }))).toEqual([]);
+  });
+
+  it('reads the hosted-mode variables into their types (their defaults and joint rules are the hosted settings)', () => {
+    const config = loadConfig({
+      DODO_PAYMENTS_MCP_TRANSPORT: 'http',
+      DODO_PAYMENTS_MCP_HOST: '::1',
+      DODO_PAYMENTS_MCP_PORT: '0',
+      DODO_PAYMENTS_MCP_AUTH: 'none',
+      DODO_PAYMENTS_MCP_TOKENS: `ci:read:${'t'.repeat(32)}`,
+      DODO_PAYMENTS_MCP_ALLOWED_HOSTS: 'MCP.Example.com',
+      DODO_PAYMENTS_MCP_ALLOWED_ORIGINS: 'https://App.Example.com:443',
+      DODO_PAYMENTS_MCP_OAUTH_ISSUER: 'https://id.example.com/',
+      DODO_PAYMENTS_MCP_PUBLIC_URL: 'https://MCP.Example.com/',
+    });
+    expect(config).toMatchObject({
+      httpHost: '::1',
+      httpPort: 0,
+      httpAuth: 'none',
+      httpTokens: { tokens: [{ label: 'ci', access: 'read' }], secrets: ['t'.repeat(32)] },
+      httpAllowedHosts: ['mcp.example.com'],
+      httpAllowedOrigins: ['https://app.example.com'],
+      oauthIssuer: 'https://id.example.com/',
+      publicUrl: 'https://mcp.example.com',
+    });
+    expect(loadConfig({ DODO_PAYMENTS_MCP_TRANSPORT: 'http' })).toMatchObject({
+      httpHost: undefined,
+      httpPort: undefined,
+      httpAuth: undefined,
+    });
+  });
+
+  it('reads DODO_PAYMENTS_MCP_STATE_SECRET of at least 32 bytes (UTF-8), and refuses a shorter one without echoing it', () => {
+    const name = 'DODO_PAYMENTS_MCP_STATE_SECRET';
+    expect(loadConfig({ [name]: 's'.repeat(32) }).stateSecret).toBe('s'.repeat(32));
+    // 16 characters of 2 bytes each: 32 bytes.
+    expect(loadConfig({ [name]: 'é'.repeat(16) }).stateSecret).toBe('é'.repeat(16));
+    expect(loadConfig({}).stateSecret).toBeUndefined();
+    for (const value of ['s'.repeat(31), `${'é'.repeat(15)}s`]) {
+      const refuse = () => loadConfig({ [name]: value });
+      expect(refuse).toThrow(ConfigError);
+      expect(refuse).toThrow(/^DODO_PAYMENTS_MCP_STATE_SECRET is too short: it must be at least 32 bytes/);
+      expect(refuse).not.toThrow(value);
+    }
   });
 
   it('refuses an unknown DODO_PAYMENTS_CONFIRM', () => {

@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.js';
+import { parseStaticTokens } from '../src/config/static-token-list.js';
 import { createLogger } from '../src/logging/logger.js';
 import type { RunningHttpServer } from '../src/transports/http/http-server.js';
 import { serveHttp } from '../src/transports/http/serve-http.js';
@@ -49,15 +50,17 @@ afterEach(async () => {
 
 async function startHosted(overrides: Partial<Config>): Promise<RunningHttpServer> {
   logLines = [];
-  const server = await serveHttp(testConfig({ baseUrl: api.url, transport: 'http', httpPort: '0', ...overrides }), {
+  const server = await serveHttp(testConfig({ baseUrl: api.url, transport: 'http', httpPort: 0, ...overrides }), {
     logger: createLogger({ write: (line) => logLines.push(line) }),
   });
   running.push(server);
   return server;
 }
 
-const withTokens = () => startHosted({ httpTokens: `ops:create:${CREATE_TOKEN},dashboard:read:${READ_TOKEN}` });
-const withOAuth = () => startHosted({ oauthIssuer: issuer.origin, publicUrl: PUBLIC_URL, httpTokens: `ops:create:${CREATE_TOKEN}` });
+const tokens = (value: string) => parseStaticTokens(value, 'DODO_PAYMENTS_MCP_TOKENS');
+const withTokens = () => startHosted({ httpTokens: tokens(`ops:create:${CREATE_TOKEN},dashboard:read:${READ_TOKEN}`) });
+const withOAuth = () =>
+  startHosted({ oauthIssuer: issuer.origin, publicUrl: PUBLIC_URL, httpTokens: tokens(`ops:create:${CREATE_TOKEN}`) });
 
 async function connect(server: RunningHttpServer, bearer: string): Promise<Client> {
   const client = new Client({ name: 'hosted-test', version: '1.0.0' });
@@ -197,7 +200,7 @@ describe('hosted mode with a spend policy', () => {
     const server = await startHosted({
       oauthIssuer: issuer.origin,
       publicUrl: PUBLIC_URL,
-      httpTokens: `ops:create:${CREATE_TOKEN}`,
+      httpTokens: tokens(`ops:create:${CREATE_TOKEN}`),
       policyFile,
     });
     const byToken = await connect(server, CREATE_TOKEN);

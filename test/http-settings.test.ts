@@ -1,22 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { type ConfiguredCredentials, readHttpSettings } from '../src/transports/http/http-settings.js';
+import { loadConfig } from '../src/config/config.js';
+import { ConfigError } from '../src/config/config-values.js';
+import { readHostedSettings } from '../src/transports/http/http-settings.js';
 import { defaultAllowedHosts, defaultAllowedOrigins, isHostAllowed, isOriginAllowed } from '../src/transports/http/request-guards.js';
 
-const TOKENS: ConfiguredCredentials = { staticTokens: true, oauth: false };
-const NO_CREDENTIALS: ConfiguredCredentials = { staticTokens: false, oauth: false };
+type Variables = Record<string, string>;
+const TOKENS: Variables = { DODO_PAYMENTS_MCP_TOKENS: `ops:create:${'t'.repeat(32)}` };
+const OAUTH: Variables = {
+  DODO_PAYMENTS_MCP_OAUTH_ISSUER: 'https://id.example.com/',
+  DODO_PAYMENTS_MCP_PUBLIC_URL: 'https://mcp.example.com',
+};
+const NO_CREDENTIALS: Variables = {};
 
-function settingsError(env: Record<string, string>, credentials = TOKENS): string {
-  try {
-    readHttpSettings(env, credentials);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected readHttpSettings to throw');
+/** The HTTP settings hosted mode starts with, from these variables (read by the table, then checked together). */
+function httpSettings(env: Variables, credentials = TOKENS) {
+  return readHostedSettings(loadConfig({ DODO_PAYMENTS_MCP_TRANSPORT: 'http', ...credentials, ...env })).http;
 }
 
-describe('readHttpSettings', () => {
+function settingsError(env: Variables, credentials = TOKENS): string {
+  try {
+    httpSettings(env, credentials);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the hosted settings to be refused');
+}
+
+describe('readHostedSettings: the HTTP settings', () => {
   it('defaults to 127.0.0.1:8080 with authentication and loopback hosts and origins', () => {
-    expect(readHttpSettings({}, TOKENS)).toEqual({
+    expect(httpSettings({})).toEqual({
       host: '127.0.0.1',
       port: 8080,
       authRequired: true,
@@ -33,23 +46,20 @@ describe('readHttpSettings', () => {
   });
 
   it('reads host, port and the allow-lists (normalized, added to the defaults)', () => {
-    const settings = readHttpSettings(
-      {
-        DODO_PAYMENTS_MCP_HOST: '0.0.0.0',
-        DODO_PAYMENTS_MCP_PORT: '443',
-        DODO_PAYMENTS_MCP_ALLOWED_HOSTS: 'MCP.Example.com, [::1]',
-        DODO_PAYMENTS_MCP_ALLOWED_ORIGINS: 'https://App.Example.com,http://tools.example.com:*',
-      },
-      TOKENS,
-    );
+    const settings = httpSettings({
+      DODO_PAYMENTS_MCP_HOST: '0.0.0.0',
+      DODO_PAYMENTS_MCP_PORT: '443',
+      DODO_PAYMENTS_MCP_ALLOWED_HOSTS: 'MCP.Example.com, [::1]',
+      DODO_PAYMENTS_MCP_ALLOWED_ORIGINS: 'https://App.Example.com,http://tools.example.com:*',
+    });
     expect(settings).toMatchObject({ host: '0.0.0.0', port: 443, authRequired: true });
     expect(settings.allowedHosts).toEqual(['mcp.example.com', '[::1]']);
     expect(settings.allowedOrigins).toEqual(['https://app.example.com', 'http://tools.example.com:*']);
   });
 
   it('turns authentication off with AUTH=none on loopback only', () => {
-    expect(readHttpSettings({ DODO_PAYMENTS_MCP_AUTH: 'none' }, NO_CREDENTIALS).authRequired).toBe(false);
-    expect(readHttpSettings({ DODO_PAYMENTS_MCP_AUTH: 'none', DODO_PAYMENTS_MCP_HOST: '::1' }, NO_CREDENTIALS).authRequired).toBe(false);
+    expect(httpSettings({ DODO_PAYMENTS_MCP_AUTH: 'none' }, NO_CREDENTIALS).authRequired).toBe(false);
+    expect(httpSettings({ DODO_PAYMENTS_MCP_AUTH: 'none', DODO_PAYMENTS_MCP_HOST: '::1' }, NO_CREDENTIALS).authRequired).toBe(false);
     expect(settingsError({ DODO_PAYMENTS_MCP_AUTH: 'none', DODO_PAYMENTS_MCP_HOST: '10.0.0.5' }, NO_CREDENTIALS)).toMatch(
       /^DODO_PAYMENTS_MCP_AUTH=none is accepted only when DODO_PAYMENTS_MCP_HOST is a loopback address \(got 10\.0\.0\.5\): anyone who can reach the port/,
     );
@@ -59,7 +69,7 @@ describe('readHttpSettings', () => {
     expect(settingsError({}, NO_CREDENTIALS)).toBe(
       'HTTP mode needs authentication: set DODO_PAYMENTS_MCP_TOKENS=label:scope:token (scope create or read, token of 32+ characters), or configure OAuth, or set DODO_PAYMENTS_MCP_AUTH=none with a loopback DODO_PAYMENTS_MCP_HOST',
     );
-    expect(readHttpSettings({}, { staticTokens: false, oauth: true }).authRequired).toBe(true);
+    expect(httpSettings({}, OAUTH).authRequired).toBe(true);
   });
 
   it.each([
@@ -70,14 +80,15 @@ describe('readHttpSettings', () => {
     [{ DODO_PAYMENTS_MCP_HOST: 'example.com' }, /^DODO_PAYMENTS_MCP_HOST must be an IP address to bind/],
     [{ DODO_PAYMENTS_MCP_AUTH: 'off' }, /^DODO_PAYMENTS_MCP_AUTH must be none or required \(got "off"\)$/],
     [{ DODO_PAYMENTS_MCP_AUTH: 'none' }, /^DODO_PAYMENTS_MCP_AUTH=none contradicts the configured credentials/],
-    [{ DODO_PAYMENTS_MCP_ALLOWED_HOSTS: '' }, /^DODO_PAYMENTS_MCP_ALLOWED_HOSTS is set but empty/],
+    // An empty value is unset, as for every variable; `,` is what a template with empty values produces.
+    [{ DODO_PAYMENTS_MCP_ALLOWED_HOSTS: ',' }, /^DODO_PAYMENTS_MCP_ALLOWED_HOSTS is set but empty/],
     [{ DODO_PAYMENTS_MCP_ALLOWED_HOSTS: ' , ' }, /^DODO_PAYMENTS_MCP_ALLOWED_HOSTS is set but empty/],
     [
       { DODO_PAYMENTS_MCP_ALLOWED_HOSTS: 'mcp.example.com:443' },
       /^DODO_PAYMENTS_MCP_ALLOWED_HOSTS entry "mcp\.example\.com:443" is not a host name without scheme or port/,
     ],
     [{ DODO_PAYMENTS_MCP_ALLOWED_HOSTS: 'https://mcp.example.com' }, /^DODO_PAYMENTS_MCP_ALLOWED_HOSTS entry/],
-    [{ DODO_PAYMENTS_MCP_ALLOWED_ORIGINS: '' }, /^DODO_PAYMENTS_MCP_ALLOWED_ORIGINS is set but empty/],
+    [{ DODO_PAYMENTS_MCP_ALLOWED_ORIGINS: ',' }, /^DODO_PAYMENTS_MCP_ALLOWED_ORIGINS is set but empty/],
     [
       { DODO_PAYMENTS_MCP_ALLOWED_ORIGINS: 'https://app.example.com/path' },
       /^DODO_PAYMENTS_MCP_ALLOWED_ORIGINS entry "https:\/\/app\.example\.com\/path" is not an origin/,

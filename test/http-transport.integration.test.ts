@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/auth/access.js';
-import { parseStaticTokens } from '../src/auth/static-tokens.js';
+import { parseStaticTokens } from '../src/config/static-token-list.js';
 import { createLogger } from '../src/logging/logger.js';
 import { allowEveryone, BEARER_TOKEN_REQUIRED, staticTokenAuthentication } from '../src/transports/http/authentication.js';
 import {
@@ -18,7 +18,7 @@ import { createFixtureMcpServer, createGate, FIXTURE_TOOL, type FixtureOptions }
 
 const CREATE_TOKEN = 'create-token-0123456789abcdefghijklmnop';
 const READ_TOKEN = 'read-token-0123456789abcdefghijklmnopqr';
-const TOKENS = parseStaticTokens(`agent:create:${CREATE_TOKEN},viewer:read:${READ_TOKEN}`) ?? [];
+const TOKENS = parseStaticTokens(`agent:create:${CREATE_TOKEN},viewer:read:${READ_TOKEN}`, 'DODO_PAYMENTS_MCP_TOKENS')?.tokens ?? [];
 const PROTOCOL_VERSION = '2025-11-25';
 const MCP_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
 const LIST_TOOLS = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} };

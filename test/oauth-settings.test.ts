@@ -1,17 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { OAuthSettingsError, parseOAuthSettings } from '../src/auth/oauth-settings.js';
+import { loadConfig } from '../src/config/config.js';
+import { ConfigError } from '../src/config/config-values.js';
+import { readHostedSettings } from '../src/transports/http/http-settings.js';
 
 const ISSUER = 'https://tenant.example-idp.com/';
 const PUBLIC_URL = 'https://mcp.example.com';
 
-describe('parseOAuthSettings', () => {
+/** Hosted mode's OAuth settings from the two variables (unset when undefined), with a static token beside them. */
+function oauthSettings(issuer: string | undefined, publicUrl: string | undefined) {
+  const config = loadConfig({
+    DODO_PAYMENTS_MCP_TRANSPORT: 'http',
+    DODO_PAYMENTS_MCP_TOKENS: `ops:create:${'t'.repeat(32)}`,
+    ...(issuer !== undefined && { DODO_PAYMENTS_MCP_OAUTH_ISSUER: issuer }),
+    ...(publicUrl !== undefined && { DODO_PAYMENTS_MCP_PUBLIC_URL: publicUrl }),
+  });
+  return readHostedSettings(config).oauth;
+}
+
+describe('the OAuth settings', () => {
   it('is off when neither variable is set (empty counts as unset)', () => {
-    expect(parseOAuthSettings(undefined, undefined)).toBeUndefined();
-    expect(parseOAuthSettings('', '  ')).toBeUndefined();
+    expect(oauthSettings(undefined, undefined)).toBeUndefined();
+    expect(oauthSettings('', '  ')).toBeUndefined();
   });
 
   it('keeps the issuer exactly as configured and derives the resource identifier from the public URL', () => {
-    expect(parseOAuthSettings(ISSUER, PUBLIC_URL)).toEqual({
+    expect(oauthSettings(ISSUER, PUBLIC_URL)).toEqual({
       issuer: 'https://tenant.example-idp.com/',
       publicUrl: 'https://mcp.example.com',
       resource: 'https://mcp.example.com/mcp',
@@ -19,7 +32,7 @@ describe('parseOAuthSettings', () => {
   });
 
   it('normalises the public URL: trailing slashes, host case and default port go', () => {
-    expect(parseOAuthSettings(ISSUER, 'https://MCP.Example.com:443/dodo//')).toMatchObject({
+    expect(oauthSettings(ISSUER, 'https://MCP.Example.com:443/dodo//')).toMatchObject({
       publicUrl: 'https://mcp.example.com/dodo',
       resource: 'https://mcp.example.com/dodo/mcp',
     });
@@ -29,8 +42,8 @@ describe('parseOAuthSettings', () => {
     [ISSUER, undefined, 'set DODO_PAYMENTS_MCP_PUBLIC_URL'],
     [undefined, PUBLIC_URL, 'set DODO_PAYMENTS_MCP_OAUTH_ISSUER'],
   ])('refuses one variable without the other, naming both and the one to set (%s, %s)', (issuer, publicUrl, advice) => {
-    const parse = () => parseOAuthSettings(issuer, publicUrl);
-    expect(parse).toThrow(OAuthSettingsError);
+    const parse = () => oauthSettings(issuer, publicUrl);
+    expect(parse).toThrow(ConfigError);
     expect(parse).toThrow('DODO_PAYMENTS_MCP_OAUTH_ISSUER and DODO_PAYMENTS_MCP_PUBLIC_URL must be set together');
     expect(parse).toThrow(advice);
   });
@@ -50,12 +63,12 @@ describe('parseOAuthSettings', () => {
     ['http://127.0.0.1.example.com', PUBLIC_URL, 'must use https'],
     ['http://localhost.example.com', PUBLIC_URL, 'must use https'],
   ])('refuses issuer %s with public URL %s', (issuer, publicUrl, message) => {
-    expect(() => parseOAuthSettings(issuer, publicUrl)).toThrow(OAuthSettingsError);
-    expect(() => parseOAuthSettings(issuer, publicUrl)).toThrow(message);
+    expect(() => oauthSettings(issuer, publicUrl)).toThrow(ConfigError);
+    expect(() => oauthSettings(issuer, publicUrl)).toThrow(message);
   });
 
   it('refuses credentials in a URL without repeating them', () => {
-    const parse = () => parseOAuthSettings('https://user:hunter2@idp.example.com', PUBLIC_URL);
+    const parse = () => oauthSettings('https://user:hunter2@idp.example.com', PUBLIC_URL);
     expect(parse).toThrow('DODO_PAYMENTS_MCP_OAUTH_ISSUER (the issuer URL of your authorization server) must not contain credentials');
     expect(parse).not.toThrow(/hunter2/);
   });
@@ -63,7 +76,7 @@ describe('parseOAuthSettings', () => {
   it.each(['http://localhost:8080', 'http://127.0.0.1:9000/realms/dev', 'http://127.5.6.7', 'http://[::1]:3000'])(
     'allows plain http on the loopback host %s, for both variables',
     (url) => {
-      expect(parseOAuthSettings(url, url)).toMatchObject({ issuer: url, resource: `${url.replace(/\/$/, '')}/mcp` });
+      expect(oauthSettings(url, url)).toMatchObject({ issuer: url, resource: `${url.replace(/\/$/, '')}/mcp` });
     },
   );
 });

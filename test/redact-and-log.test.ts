@@ -53,6 +53,17 @@ describe('secretForms', () => {
     for (const form of [key, encodeURIComponent(key), b64(key), b64url(key)]) expect(redacted).not.toContain(form);
   });
 
+  it('removes the state secret in the same forms as the key', () => {
+    const stateSecret = 'state-secret-0123456789abcdef-0123456789';
+    const stateForms = secretForms({ apiKey: key, stateSecret });
+    for (const encoded of [stateSecret, Buffer.from(stateSecret).toString('hex'), b64(stateSecret), b64url(`k:${stateSecret}`)]) {
+      const redacted = redactSecrets(`answer: ${encoded} end`, stateForms);
+      expect(redacted).toContain('[REDACTED]');
+      expect(redacted).not.toContain(encoded);
+    }
+    expect(redactSecrets(key, stateForms)).toBe('[REDACTED]');
+  });
+
   it('leaves ordinary text, ids and links whole', () => {
     const text = 'payment_link https://checkout.example/pay_123?x=1 prod_book 4900 USD aGVsbG8gd29ybGQ= 68656c6c6f';
     expect(redact(text)).toBe(text);

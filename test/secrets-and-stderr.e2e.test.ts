@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { answer } from '../scripts/fake-dodo-api.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
-import { createPaymentRequest, initializedServer } from './support/spawned-server.js';
+import { createPaymentRequest, initializedServer, spawnHttpServer, spawnRawServer } from './support/spawned-server.js';
 
 const api = useFakeDodoApi();
 
@@ -75,5 +75,36 @@ describe('stderr', () => {
     await quiet.response(2);
     await quiet.stop();
     expect(quiet.stderr()).toBe('');
+  });
+});
+
+describe('DODO_PAYMENTS_MCP_STATE_SECRET', () => {
+  const hosted = {
+    DODO_PAYMENTS_API_KEY: TEST_KEY,
+    DODO_PAYMENTS_MCP_TRANSPORT: 'http',
+    DODO_PAYMENTS_MCP_TOKENS: `ops:create:${'t'.repeat(32)}`,
+    DODO_PAYMENTS_LOG: 'debug',
+  };
+
+  it('refuses 31 bytes: exit 2, one stderr line naming the variable and the rule, never the value', async () => {
+    const secret = 'state-secret-of-31-bytes-ABCDEF';
+    expect(Buffer.byteLength(secret)).toBe(31);
+    const server = spawnRawServer({ ...hosted, DODO_PAYMENTS_MCP_STATE_SECRET: secret });
+    expect(await server.exit()).toBe(2);
+    const lines = server.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('DODO_PAYMENTS_MCP_STATE_SECRET');
+    expect(lines[0]).toContain('at least 32 bytes');
+    expect(server.stderr()).not.toContain(secret);
+  });
+
+  it('accepts 32 bytes, and never writes them to stderr, serving or stopping', async () => {
+    const secret = 'state-secret-of-32-bytes-ABCDEFG';
+    expect(Buffer.byteLength(secret)).toBe(32);
+    const server = await spawnHttpServer({ ...hosted, DODO_PAYMENTS_MCP_STATE_SECRET: secret });
+    server.process.kill('SIGTERM');
+    expect(await server.exit()).toBe(0);
+    expect(server.stderr()).toContain('"event":"stopped"');
+    expect(server.stderr()).not.toContain(secret);
   });
 });

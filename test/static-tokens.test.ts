@@ -1,22 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { authenticateStaticToken, parseStaticTokens, tokenTexts } from '../src/auth/static-tokens.js';
+import { authenticateStaticToken } from '../src/auth/static-tokens.js';
+import { ConfigError } from '../src/config/config-values.js';
+import { ENVIRONMENT_VARIABLES } from '../src/config/environment-variables.js';
 
 const CREATE_TOKEN = `${'c'.repeat(28)}Ab9_`;
 const READ_TOKEN = `${'r'.repeat(30)}+/`;
 const VALUE = `n8n-prod:create:${CREATE_TOKEN}, dashboard:read:${READ_TOKEN}`;
 
+/** DODO_PAYMENTS_MCP_TOKENS read by its row of the table. */
+const parseStaticTokens = (value: string | undefined) =>
+  ENVIRONMENT_VARIABLES.httpTokens.parse(value, ENVIRONMENT_VARIABLES.httpTokens.name);
+
 function parseError(value: string): string {
   try {
     parseStaticTokens(value);
   } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
   }
-  throw new Error('expected parseStaticTokens to throw');
+  throw new Error('expected DODO_PAYMENTS_MCP_TOKENS to be refused');
 }
 
-describe('parseStaticTokens', () => {
-  it('reads label:scope:token entries and keeps only a digest of each token', () => {
-    const tokens = parseStaticTokens(VALUE);
+describe('DODO_PAYMENTS_MCP_TOKENS', () => {
+  it('reads label:scope:token entries and keeps only a digest of each token for authentication', () => {
+    const tokens = parseStaticTokens(VALUE)?.tokens;
     expect(tokens?.map(({ label, access }) => ({ label, access }))).toEqual([
       { label: 'n8n-prod', access: 'create' },
       { label: 'dashboard', access: 'read' },
@@ -59,7 +66,7 @@ describe('parseStaticTokens', () => {
 });
 
 describe('authenticateStaticToken', () => {
-  const tokens = parseStaticTokens(VALUE) ?? [];
+  const tokens = parseStaticTokens(VALUE)?.tokens ?? [];
 
   it('maps a configured bearer token to its label and access', () => {
     expect(authenticateStaticToken(tokens, `Bearer ${CREATE_TOKEN}`)).toEqual({ kind: 'token', access: 'create', subject: 'n8n-prod' });
@@ -79,13 +86,12 @@ describe('authenticateStaticToken', () => {
   });
 });
 
-describe('tokenTexts', () => {
+describe('the token texts', () => {
   it("gives each entry's token, so the logger can remove it wherever it appears", () => {
-    expect(tokenTexts(`n8n:create:${'a'.repeat(32)}, ci:read:${'b'.repeat(32)}:with:colons`)).toEqual([
+    expect(parseStaticTokens(`n8n:create:${'a'.repeat(32)}, ci:read:${'b'.repeat(31)}==`)?.secrets).toEqual([
       'a'.repeat(32),
-      `${'b'.repeat(32)}:with:colons`,
+      `${'b'.repeat(31)}==`,
     ]);
-    expect(tokenTexts(undefined)).toEqual([]);
-    expect(tokenTexts('no-token-here')).toEqual([]);
+    expect(parseStaticTokens(undefined)?.secrets).toBeUndefined();
   });
 });

@@ -1,5 +1,14 @@
 import { OAUTH_SCOPES } from './access.js';
-import type { OAuthSettings } from './oauth-settings.js';
+
+/** Hosted mode's OAuth set-up: which authorization server's tokens to accept, and for which resource. */
+export interface OAuthSettings {
+  /** Exactly as configured: it is compared character for character with the tokens' `iss` (Auth0's ends in `/`). */
+  issuer: string;
+  /** The server's public base URL, normalised, without a trailing slash. */
+  publicUrl: string;
+  /** The RFC 8707 resource identifier tokens must be issued for (their `aud`): `<publicUrl>/mcp`. */
+  resource: string;
+}
 
 /**
  * Where the protected-resource metadata is served (RFC 9728): the path-suffixed URI for the `/mcp` resource,

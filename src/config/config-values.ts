@@ -21,6 +21,14 @@ export const CONFIRM_MODES = ['auto', 'never'] as const;
 
 export const TRANSPORTS = ['stdio', 'http'] as const;
 
+// Hosted mode (DODO_PAYMENTS_MCP_TRANSPORT=http).
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
+export const DEFAULT_HTTP_PORT = 8080;
+export const AUTH_MODES = ['none', 'required'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+/** The least DODO_PAYMENTS_MCP_STATE_SECRET may hold, in UTF-8 bytes: 256 bits, beyond guessing. */
+export const MIN_STATE_SECRET_BYTES = 32;
+
 /** A configuration the server refuses to start with; its message is one line for stderr. */
 export class ConfigError extends Error {
   // Named, not only typed: hosted mode runs from its own bundle (dist/hosted.js), whose copy of this class differs.

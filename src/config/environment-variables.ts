@@ -1,6 +1,11 @@
+import { isIP } from 'node:net';
 import {
+  AUTH_MODES,
+  type AuthMode,
   CONFIRM_MODES,
   ConfigError,
+  DEFAULT_HTTP_HOST,
+  DEFAULT_HTTP_PORT,
   DEFAULT_RECONCILE_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_TIMEOUT_MS,
@@ -9,8 +14,11 @@ import {
   MAX_RECONCILE_MS,
   MAX_SHUTDOWN_GRACE_MS,
   MAX_TIMEOUT_MS,
+  MIN_STATE_SECRET_BYTES,
   TRANSPORTS,
 } from './config-values.js';
+import { isLoopbackAddress, normalizeHostName, normalizeOriginPattern } from './host-names.js';
+import { parseStaticTokens } from './static-token-list.js';
 
 /**
  * One row per environment variable: the loader, `--help`, and the tests that check the README and the
@@ -44,22 +52,35 @@ function choice<const C extends readonly string[]>(choices: C, fallback: C[numbe
   };
 }
 
+/** Comma-separated entries, trimmed, blanks dropped; `whenEmpty` (after the name) when none is left. */
+function entries(value: string, name: string, whenEmpty: string): string[] {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new ConfigError(`${name} ${whenEmpty}`);
+  return items;
+}
+
 /**
  * A comma-separated guardrail list; undefined (no guardrail) only when unset. Set but without a single entry
  * (`","`, what a template with empty values produces) is refused: a guardrail must never open by accident.
  */
 function list(value: string | undefined, name: string): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-  if (items.length === 0) {
-    throw new ConfigError(
-      `${name} is set but lists nothing (got ${JSON.stringify(value)}); list at least one entry, or unset it to allow any`,
-    );
-  }
-  return items;
+  return entries(value, name, `is set but lists nothing (got ${JSON.stringify(value)}); list at least one entry, or unset it to allow any`);
+}
+
+/** A hosted-mode allow-list, each entry normalized; undefined (the defaults) only when unset. */
+function allowList(normalize: (entry: string) => string | undefined, expected: string) {
+  return (value: string | undefined, name: string): string[] | undefined => {
+    if (value === undefined) return undefined;
+    return entries(value, name, `is set but empty; expected a comma-separated list, each ${expected}`).map((entry) => {
+      const normalized = normalize(entry);
+      if (normalized === undefined) throw new ConfigError(`${name} entry ${JSON.stringify(entry)} is not ${expected}`);
+      return normalized;
+    });
+  };
 }
 
 /** A real Dodo key is far longer; a shorter value is a mistake, and redacting it would cut it out of ordinary words. */
@@ -104,6 +125,75 @@ function milliseconds(fallback: number, min: number, max: number) {
     }
     return ms;
   };
+}
+
+function bindAddress(value: string | undefined, name: string): string | undefined {
+  if (value !== undefined && value !== 'localhost' && isIP(value) === 0) {
+    throw new ConfigError(`${name} must be an IP address to bind (127.0.0.1, ::1, 0.0.0.0, …) or localhost (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function port(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  // 0 asks the system for a free port; the start line says which one it got.
+  if (!/^\d+$/.test(value) || number > 65535) {
+    throw new ConfigError(`${name} must be a whole number from 0 (any free port) to 65535 (got ${JSON.stringify(value)})`);
+  }
+  return number;
+}
+
+function authMode(value: string | undefined, name: string): AuthMode | undefined {
+  if (value === undefined || (AUTH_MODES as readonly string[]).includes(value)) return value as AuthMode | undefined;
+  throw new ConfigError(`${name} must be ${AUTH_MODES.join(' or ')} (got ${JSON.stringify(value)})`);
+}
+
+/** What each OAuth URL is, for the messages that name it (the hosted settings too). */
+export const OAUTH_URL_MEANINGS = {
+  oauthIssuer: 'the issuer URL of your authorization server',
+  publicUrl: "this server's public URL",
+};
+
+/** An absolute https URL (http only on this machine) with no credentials, query or fragment. */
+function oauthUrl(value: string, name: string, meaning: string): URL {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  const problem = url ? oauthUrlProblem(url, value) : 'must be an absolute https URL';
+  if (url && problem === undefined) return url;
+  // A URL with credentials in it is not echoed: stderr may be collected.
+  const shown = url && (url.username || url.password) ? '' : ` (got ${JSON.stringify(value)})`;
+  throw new ConfigError(`${name} (${meaning}) ${problem}${shown}`);
+}
+
+function oauthUrlProblem(url: URL, value: string): string | undefined {
+  if (!['http:', 'https:'].includes(url.protocol)) return 'must be an absolute https URL';
+  // The URL parser has already normalised the host: `127.1` reads as 127.0.0.1, IPv6 keeps its brackets.
+  if (url.protocol === 'http:' && !isLoopbackAddress(url.hostname)) {
+    return 'must use https (http is allowed only for localhost, 127.0.0.0/8 and [::1])';
+  }
+  if (url.username || url.password) return 'must not contain credentials';
+  // An empty `?` or `#` leaves search and hash empty, so the raw value is checked too.
+  if (value.includes('?') || value.includes('#')) return 'must not have a query or fragment';
+  return undefined;
+}
+
+/** Kept exactly as configured: it is compared character for character with the tokens' `iss` (Auth0's ends in `/`). */
+function oauthIssuer(value: string | undefined, name: string): string | undefined {
+  if (value !== undefined) oauthUrl(value, name, OAUTH_URL_MEANINGS.oauthIssuer);
+  return value;
+}
+
+/** Normalised (host case, default port), without a trailing slash: the OAuth resource is `<url>/mcp`. */
+function publicUrl(value: string | undefined, name: string): string | undefined {
+  return value === undefined ? undefined : oauthUrl(value, name, OAUTH_URL_MEANINGS.publicUrl).href.replace(/\/+$/, '');
+}
+
+function stateSecret(value: string | undefined, name: string): string | undefined {
+  if (value !== undefined && Buffer.byteLength(value, 'utf8') < MIN_STATE_SECRET_BYTES) {
+    // Never echoed, nor its length: it is a secret.
+    throw new ConfigError(`${name} is too short: it must be at least ${MIN_STATE_SECRET_BYTES} bytes (e.g. openssl rand -hex 32)`);
+  }
+  return value;
 }
 
 export const ENVIRONMENT_VARIABLES = {
@@ -182,23 +272,24 @@ export const ENVIRONMENT_VARIABLES = {
     inBundle: false,
     parse: choice(TRANSPORTS, 'stdio'),
   }),
-  // Hosted mode reads the rest when it starts (src/transports/http/hosted-settings.ts): their rules
-  // depend on one another (no auth only on loopback, a wildcard address needs allowed hosts, …).
+  // Hosted mode's variables: each is read here, like any other; the rules between them (no auth only on
+  // loopback, a wildcard address needs allowed hosts, …) and their defaults are applied when hosted mode starts
+  // (src/transports/http/http-settings.ts). Unset, each stays undefined, so a stdio server can name the ones it ignores.
   httpHost: variable({
     name: 'DODO_PAYMENTS_MCP_HOST',
     summary: 'http: address to bind',
-    defaultText: '127.0.0.1',
+    defaultText: DEFAULT_HTTP_HOST,
     inBundle: false,
     hostedOnly: true,
-    parse: text,
+    parse: bindAddress,
   }),
   httpPort: variable({
     name: 'DODO_PAYMENTS_MCP_PORT',
     summary: 'http: port',
-    defaultText: '8080',
+    defaultText: String(DEFAULT_HTTP_PORT),
     inBundle: false,
     hostedOnly: true,
-    parse: text,
+    parse: port,
   }),
   httpTokens: variable({
     name: 'DODO_PAYMENTS_MCP_TOKENS',
@@ -206,7 +297,7 @@ export const ENVIRONMENT_VARIABLES = {
     secret: true,
     inBundle: false,
     hostedOnly: true,
-    parse: text,
+    parse: parseStaticTokens,
   }),
   httpAuth: variable({
     name: 'DODO_PAYMENTS_MCP_AUTH',
@@ -214,35 +305,43 @@ export const ENVIRONMENT_VARIABLES = {
     defaultText: 'required',
     inBundle: false,
     hostedOnly: true,
-    parse: text,
+    parse: authMode,
   }),
   httpAllowedHosts: variable({
     name: 'DODO_PAYMENTS_MCP_ALLOWED_HOSTS',
     summary: 'http: comma-separated public host names clients use (loopback names are always allowed on loopback)',
     inBundle: false,
     hostedOnly: true,
-    parse: text,
+    parse: allowList(normalizeHostName, 'a host name without scheme or port, e.g. mcp.example.com'),
   }),
   httpAllowedOrigins: variable({
     name: 'DODO_PAYMENTS_MCP_ALLOWED_ORIGINS',
     summary: 'http: comma-separated browser origins allowed to call (loopback origins by default on loopback)',
     inBundle: false,
     hostedOnly: true,
-    parse: text,
+    parse: allowList(normalizeOriginPattern, 'an origin such as https://app.example.com (or https://host:* for any port)'),
   }),
   oauthIssuer: variable({
     name: 'DODO_PAYMENTS_MCP_OAUTH_ISSUER',
     summary: "http: the OAuth authorization server's issuer URL (with DODO_PAYMENTS_MCP_PUBLIC_URL)",
     inBundle: false,
     hostedOnly: true,
-    parse: text,
+    parse: oauthIssuer,
   }),
   publicUrl: variable({
     name: 'DODO_PAYMENTS_MCP_PUBLIC_URL',
     summary: "http: this server's public base URL; the OAuth resource is <url>/mcp",
     inBundle: false,
     hostedOnly: true,
-    parse: text,
+    parse: publicUrl,
+  }),
+  stateSecret: variable({
+    name: 'DODO_PAYMENTS_MCP_STATE_SECRET',
+    summary: `http: secret shared by every instance that signs live-payment confirmation state (2026-07-28 clients over HTTP); at least ${MIN_STATE_SECRET_BYTES} bytes. Unset: each instance makes its own, so a confirmation must come back to the same instance`,
+    secret: true,
+    inBundle: false,
+    hostedOnly: true,
+    parse: stateSecret,
   }),
   stateSecret: variable({
     name: 'DODO_PAYMENTS_MCP_STATE_SECRET',

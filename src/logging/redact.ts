@@ -10,17 +10,26 @@ const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i;
 /**
  * Every form in which a secret of this configuration could come back in an API answer or an error, to be
  * removed from whatever leaves the process (tool results, log lines):
- * - the API key as is, URL-encoded, JSON-escaped, hex, and base64 / base64url at each of the three byte
- *   alignments (so the key is found inside any encoded text that contains it, `Bearer <key>` and
- *   `user:<key>` included);
+ * - the API key and the state secret (DODO_PAYMENTS_MCP_STATE_SECRET) as they are, URL-encoded, JSON-escaped,
+ *   hex, and base64 / base64url at each of the three byte alignments (so a secret is found inside any encoded
+ *   text that contains it, `Bearer <key>` and `user:<key>` included);
  * - the base URL's userinfo (`//user:password@`) and its secret-looking query parameters (`token=…`).
  * A key shorter than MIN_API_KEY_LENGTH is refused at start; it is skipped here so that a short value
  * never cuts holes in ordinary words.
  */
-export function secretForms({ apiKey, baseUrl }: { apiKey?: string | undefined; baseUrl?: string | undefined }): string[] {
+export function secretForms({
+  apiKey,
+  stateSecret,
+  baseUrl,
+}: {
+  apiKey?: string | undefined;
+  stateSecret?: string | undefined;
+  baseUrl?: string | undefined;
+}): string[] {
   const forms = new Set<string>();
-  if (apiKey !== undefined && apiKey.length >= MIN_API_KEY_LENGTH) {
-    for (const form of [apiKey, encodeURIComponent(apiKey), hex(apiKey), hex(apiKey).toUpperCase(), ...base64Cores(apiKey)]) {
+  for (const secret of [apiKey, stateSecret]) {
+    if (secret === undefined || secret.length < MIN_API_KEY_LENGTH) continue;
+    for (const form of [secret, encodeURIComponent(secret), hex(secret), hex(secret).toUpperCase(), ...base64Cores(secret)]) {
       forms.add(form);
     }
   }

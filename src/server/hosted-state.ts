@@ -1,4 +1,3 @@
-import { tokenTexts } from '../auth/static-tokens.js';
 import type { Config } from '../config/config.js';
 import { RedisIdempotencyStore } from '../idempotency/redis-store.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -39,11 +38,11 @@ export function hostedSharedState(config: Config, overrides: SharedStateOverride
   });
 }
 
-/** The API key, each configured bearer token and the Redis password are secrets the logger removes, whatever a caller passes it. */
+/** The API key, the state secret, each configured bearer token and the Redis password are secrets the logger removes, whatever a caller passes it. */
 export function hostedLogger(config: Config): Logger {
   return createLogger({
     level: config.logLevel,
-    secrets: [...secretForms(config), ...tokenTexts(config.httpTokens), redisPassword(config.redisUrl)],
+    secrets: [...secretForms(config), ...(config.httpTokens?.secrets ?? []), redisPassword(config.redisUrl)],
   });
 }
 

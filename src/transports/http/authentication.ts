@@ -1,8 +1,8 @@
 import { OAUTH_SCOPES, type Principal } from '../../auth/access.js';
-import { wwwAuthenticate } from '../../auth/oauth-documents.js';
-import type { OAuthSettings } from '../../auth/oauth-settings.js';
+import { type OAuthSettings, wwwAuthenticate } from '../../auth/oauth-documents.js';
 import type { OAuthVerifier } from '../../auth/oauth-verifier.js';
-import { authenticateStaticToken, bearerTokenOf, type StaticToken } from '../../auth/static-tokens.js';
+import { authenticateStaticToken, bearerTokenOf } from '../../auth/static-tokens.js';
+import type { StaticToken } from '../../config/static-token-list.js';
 
 /**
  * The outcome of checking a request's credentials; a refusal carries everything the 401/403 response needs.

@@ -9,9 +9,8 @@ import { hostedLogger, hostedSharedState } from '../../server/hosted-state.js';
 import type { SharedState, SharedStateOverrides } from '../../server/shared-state.js';
 import { logIdempotencyStore, logStartupNotices } from '../../server/startup-notices.js';
 import { type Authenticate, allowEveryone, oauthAuthentication, staticTokenAuthentication } from './authentication.js';
-import { readHostedSettings } from './hosted-settings.js';
 import { type HttpServerOptions, type RunningHttpServer, startHttpServer } from './http-server.js';
-import type { HttpSettings } from './http-settings.js';
+import { type HttpSettings, readHostedSettings } from './http-settings.js';
 import { hostNameOf } from './request-guards.js';
 
 export interface HostedOverrides extends SharedStateOverrides {
