@@ -35,7 +35,7 @@ interface Instance extends RunningHostedServer {
 
 async function startInstance(overrides: Partial<Config> = {}, now?: () => number): Promise<Instance> {
   const lines: string[] = [];
-  const server = await serveHttp(testConfig({ baseUrl: api.url, transport: 'http', httpPort: '0', httpAuth: 'none', ...overrides }), {
+  const server = await serveHttp(testConfig({ baseUrl: api.url, transport: 'http', httpPort: 0, httpAuth: 'none', ...overrides }), {
     logger: createLogger({ write: (line) => lines.push(line) }),
     ...(now && { now }),
   });

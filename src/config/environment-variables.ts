@@ -343,14 +343,6 @@ export const ENVIRONMENT_VARIABLES = {
     hostedOnly: true,
     parse: stateSecret,
   }),
-  stateSecret: variable({
-    name: 'DODO_PAYMENTS_MCP_STATE_SECRET',
-    summary: 'http: secret (32+ bytes) shared by every instance that signs live-payment confirmation state',
-    secret: true,
-    inBundle: false,
-    hostedOnly: true,
-    parse: text,
-  }),
   redisUrl: variable({
     name: 'DODO_PAYMENTS_REDIS_URL',
     summary: 'redis:// URL of a shared idempotency store (several instances, or keys that survive restarts)',
