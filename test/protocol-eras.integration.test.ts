@@ -12,6 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.js';
+import { parseStaticTokens } from '../src/config/static-token-list.js';
 import { createLogger } from '../src/logging/logger.js';
 import { type RunningHostedServer, serveHttp } from '../src/transports/http/serve-http.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
@@ -203,7 +204,7 @@ describe('live mode over HTTP', () => {
     if (!isInputRequiredResult(value)) throw new Error(`expected input_required, got ${JSON.stringify(value)}`);
     return value;
   }
-  const manualClient = (url: string, fetchVia?: typeof fetch) =>
+  const manualClient = (url: string, bearer?: string) =>
     (async () => {
       const client = new ClientV2(
         { name: 'eras-manual', version: '1.0.0' },
@@ -213,7 +214,7 @@ describe('live mode over HTTP', () => {
           inputRequired: { autoFulfill: false },
         },
       );
-      await client.connect(new HttpV2(new URL(url), fetchVia ? { fetch: fetchVia } : {}));
+      await client.connect(new HttpV2(new URL(url), bearer ? { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } } : {}));
       closers.push(client);
       return client;
     })();
@@ -257,6 +258,19 @@ describe('live mode over HTTP', () => {
       expect(result.isError).toBe(true);
       expect(resultText(result as CallToolResult)).toContain('This confirmation was given for another payment');
     }
+    expect(api.paymentPosts()).toBe(0);
+  });
+
+  it('a state given to one credential confirms nothing for another, even with the same arguments', async () => {
+    const [ops, bot] = ['ops-create-0123456789abcdefghijklmnopq', 'bot-create-0123456789abcdefghijklmnopq'];
+    const { first, second } = await twoInstances({
+      httpAuth: 'required',
+      httpTokens: parseStaticTokens(`ops:create:${ops},bot:create:${bot}`, 'DODO_PAYMENTS_MCP_TOKENS'),
+    });
+    const { requestState } = await question(await manualClient(first.url, ops), payment('shared-key-1'));
+    const result = (await retry(await manualClient(second.url, bot), payment('shared-key-1'), requestState)) as CallToolResultV2;
+    expect(result.isError).toBe(true);
+    expect(resultText(result as CallToolResult)).toContain('This confirmation was given for another payment');
     expect(api.paymentPosts()).toBe(0);
   });
 
