@@ -1,114 +1,64 @@
-// `npm run bench`: cold start, per-call overhead, throughput, memory and package size, measured in one
-// run and written to bench/results.json. `--quick` runs tiny counts (the CI smoke test of this script).
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// `npm run bench`: each transport against its floor (a process that does the least the same job needs), interleaved
+// in one run, plus memory, allocation and package size; written to bench/results.json and printed as a table.
+// `--quick` runs tiny counts (the CI smoke test of this script); `--server <dir>` measures another build's dist/.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  type HttpTarget,
+  httpCaller,
+  LineClient,
+  processMemory,
+  startHostedServer,
+  startHttpFloor,
+  stopHttpTarget,
+} from './bench-clients.js';
+import { type FloorPrograms, writeFloorPrograms } from './bench-floors.js';
+import { heapProbeFlags } from './bench-heap-probe.js';
+import { type Call, interleave, type LoadResult, median, round, runBatch } from './bench-load.js';
 import { startFakeDodoApi } from './fake-dodo-api.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SERVER_ENTRY = join(ROOT, 'dist/index.js');
 const API_KEY = 'bench_key';
+const HTTP_TOKEN = 'bench-create-0123456789abcdefghijklmnop';
 
 const { values: options } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: join(ROOT, 'bench/results.json') } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench/results.json') },
+    server: { type: 'string', default: join(ROOT, 'dist') },
+  },
 });
+const SERVER_DIR = resolve(options.server);
+const SERVER_ENTRY = join(SERVER_DIR, 'index.js');
+
+// A "batch" is `calls` calls with `inFlight` outstanding; interleaved measures run `rounds` batches per target.
 const counts = options.quick
-  ? { coldStarts: 3, overheadCalls: 20, throughputCalls: 100, inFlight: 16, memoryCalls: [50, 200, 400] as const }
-  : { coldStarts: 15, overheadCalls: 1000, throughputCalls: 2000, inFlight: 64, memoryCalls: [1000, 10_000, 20_000] as const };
-
-const PAYMENT = {
-  billing: { country: 'US' },
-  customer: { email: 'bench@example.com' },
-  product_cart: [{ product_id: 'pdt_ebook', quantity: 1 }],
-};
-
-// A server that does the least an MCP server can: the floor every cold start is compared with.
-const FLOOR_SERVER = `let b='';process.stdin.on('data',c=>{b+=c;let i;while((i=b.indexOf('\\n'))>=0){const m=JSON.parse(b.slice(0,i));b=b.slice(i+1);
-if(m.method==='initialize')process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result:{protocolVersion:m.params.protocolVersion,capabilities:{tools:{}},serverInfo:{name:'floor',version:'0'}}})+'\\n');
-else if(m.method==='tools/list')process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result:{tools:[]}})+'\\n');}});`;
-
-/** Newline-delimited JSON-RPC over a child's stdio, with as little client-side work as possible. */
-class LineClient {
-  private nextId = 1;
-  private buffer = '';
-  private readonly pending = new Map<number, (message: { result?: unknown; error?: unknown }) => void>();
-  readonly child: ChildProcessWithoutNullStreams;
-  /** With --trace-gc: the live heap (MiB) left by the latest full mark-compact. */
-  liveHeapMiB = NaN;
-
-  constructor(entry: string, env: Record<string, string>, nodeFlags: string[] = []) {
-    this.child = spawn(process.execPath, [...nodeFlags, entry], { env: { PATH: process.env.PATH ?? '', ...env } });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      for (let index = this.buffer.indexOf('\n'); index >= 0; index = this.buffer.indexOf('\n')) {
-        const line = this.buffer.slice(0, index);
-        this.buffer = this.buffer.slice(index + 1);
-        // --trace-gc writes to stdout too: "Mark-Compact 27.0 (59.4) -> 11.8 (55.9) MB".
-        if (!line.startsWith('{')) {
-          const liveHeap = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+)/.exec(line)?.[1];
-          if (liveHeap) this.liveHeapMiB = Number(liveHeap);
-          continue;
-        }
-        const message = JSON.parse(line) as { id?: number; result?: unknown; error?: unknown };
-        if (typeof message.id === 'number') {
-          this.pending.get(message.id)?.(message);
-          this.pending.delete(message.id);
-        }
-      }
-    });
-  }
-
-  request(method: string, params: object = {}): Promise<{ result?: unknown; error?: unknown }> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    });
-  }
-
-  notify(method: string): void {
-    this.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`);
-  }
-
-  async initialize(): Promise<void> {
-    await this.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } });
-    this.notify('notifications/initialized');
-  }
-
-  callPayment(): Promise<{ result?: unknown; error?: unknown }> {
-    return this.request('tools/call', { name: 'create_one_time_payment', arguments: PAYMENT });
-  }
-
-  /** Resident set size now and at its peak, from /proc (Linux). */
-  memory(): { rssMiB: number; peakRssMiB: number } {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-    return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.stdin.end();
-    });
-  }
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-const percentile99 = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.99))] ?? NaN;
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-const isCreated = (message: { result?: unknown }) =>
-  typeof message.result === 'object' && message.result !== null && !(message.result as { isError?: boolean }).isError;
+  ? {
+      coldStarts: 3,
+      sequential: { rounds: 2, calls: 10, inFlight: 1 },
+      stdioLoad: { rounds: 2, calls: 100, inFlight: 64 },
+      http: [
+        { rounds: 2, calls: 10, inFlight: 1 },
+        { rounds: 2, calls: 50, inFlight: 16 },
+        { rounds: 2, calls: 100, inFlight: 64 },
+      ],
+      memoryCalls: [50, 200, 400] as const,
+    }
+  : {
+      coldStarts: 15,
+      sequential: { rounds: 20, calls: 50, inFlight: 1 },
+      stdioLoad: { rounds: 6, calls: 2000, inFlight: 64 },
+      http: [
+        { rounds: 10, calls: 100, inFlight: 1 },
+        { rounds: 6, calls: 1000, inFlight: 16 },
+        { rounds: 6, calls: 2000, inFlight: 64 },
+      ],
+      memoryCalls: [1000, 10_000, 20_000] as const,
+    };
 
 async function coldStartMs(entry: string, env: Record<string, string>): Promise<{ ms: number; toolsListBytes: number }> {
   const started = process.hrtime.bigint();
@@ -120,10 +70,7 @@ async function coldStartMs(entry: string, env: Record<string, string>): Promise<
   return { ms, toolsListBytes: Buffer.byteLength(JSON.stringify(response)) };
 }
 
-async function measureColdStart(env: Record<string, string>) {
-  const floorDir = mkdtempSync(join(tmpdir(), 'dodo-bench-floor-'));
-  const floorEntry = join(floorDir, 'floor.mjs');
-  writeFileSync(floorEntry, FLOOR_SERVER);
+async function measureColdStart(floors: FloorPrograms, env: Record<string, string>) {
   const server: number[] = [];
   const floor: number[] = [];
   let toolsListBytes = 0;
@@ -131,9 +78,8 @@ async function measureColdStart(env: Record<string, string>) {
     const measured = await coldStartMs(SERVER_ENTRY, env);
     server.push(measured.ms);
     toolsListBytes = measured.toolsListBytes;
-    floor.push((await coldStartMs(floorEntry, {})).ms);
+    floor.push((await coldStartMs(floors.coldStart, {})).ms);
   }
-  rmSync(floorDir, { recursive: true, force: true });
   return {
     serverMs: round(median(server)),
     floorMs: round(median(floor)),
@@ -143,185 +89,154 @@ async function measureColdStart(env: Record<string, string>) {
   };
 }
 
-async function measureCallOverhead(client: LineClient, apiUrl: string) {
-  const viaServer: number[] = [];
-  const direct: number[] = [];
-  const body = JSON.stringify({ ...PAYMENT, payment_link: true });
-  for (let call = 0; call < counts.overheadCalls; call++) {
-    let started = process.hrtime.bigint();
-    await client.callPayment();
-    viaServer.push(Number(process.hrtime.bigint() - started) / 1e6);
-    started = process.hrtime.bigint();
-    const response = await fetch(`${apiUrl}/payments`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body,
-    });
-    await response.json();
-    direct.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
+/** A server and a floor measured alike: the figures side by side, and the server's over the floor's. */
+function versusFloor(server: LoadResult, floor: LoadResult) {
   return {
-    viaServerMs: round(median(viaServer), 3),
-    viaServerP99Ms: round(percentile99(viaServer), 3),
-    directFetchMs: round(median(direct), 3),
-    overheadMs: round(median(viaServer) - median(direct), 3),
-    calls: counts.overheadCalls,
+    server,
+    floor,
+    latencyRatio: round(server.p50Ms / floor.p50Ms),
+    throughputRatio: round(server.callsPerSecond / floor.callsPerSecond),
   };
 }
 
-const HTTP_TOKEN = 'bench-create-0123456789abcdefghijklmnop';
-
-/** The built server in hosted mode, spoken to with plain keep-alive HTTP requests (as little client work as possible). */
-async function startHttpBench(env: Record<string, string>) {
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...env,
-      DODO_PAYMENTS_LOG: 'info',
-      DODO_PAYMENTS_MCP_TRANSPORT: 'http',
-      DODO_PAYMENTS_MCP_PORT: '0',
-      DODO_PAYMENTS_MCP_TOKENS: `bench:create:${HTTP_TOKEN}`,
+// Stdio: one session each of the server and the stdio relay floor. Sequential calls (per-call cost), then
+// `stdioLoad.inFlight` in flight (throughput, peak RSS); the first loaded batch warms V8 and is reported on its own.
+async function measureStdio(floors: FloorPrograms, env: Record<string, string>) {
+  const server = new LineClient(SERVER_ENTRY, env);
+  const floor = new LineClient(floors.stdioRelay, env);
+  await Promise.all([server.initialize(), floor.initialize()]);
+  const targets = { server: server.callPayment, floor: floor.callPayment };
+  const sequential = await interleave(targets, counts.sequential);
+  const { stdioLoad } = counts;
+  const firstBatch = await runBatch(server.callPayment, stdioLoad.calls, stdioLoad.inFlight);
+  await runBatch(floor.callPayment, stdioLoad.calls, stdioLoad.inFlight);
+  const loaded = await interleave(targets, stdioLoad);
+  const peak = { server: round(server.memory().peakRssMiB, 1), floor: round(floor.memory().peakRssMiB, 1) };
+  await Promise.all([server.close(), floor.close()]);
+  return {
+    perCall: {
+      ...versusFloor(sequential.server, sequential.floor),
+      overheadMs: round(sequential.server.p50Ms - sequential.floor.p50Ms, 3),
     },
-  });
-  let stderr = '';
-  const url = await new Promise<URL>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-      const listening = /"event":"http_listening","url":"([^"]+)"/.exec(stderr)?.[1];
-      if (listening) resolve(new URL(listening));
-    });
-    child.once('exit', (code) => reject(new Error(`hosted mode exited with ${code}: ${stderr}`)));
-  });
-  const agent = new Agent({ keepAlive: true, maxSockets: counts.inFlight });
-  const body = JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'tools/call',
-    params: { name: 'create_one_time_payment', arguments: PAYMENT },
-  });
-  const headers = {
-    authorization: `Bearer ${HTTP_TOKEN}`,
-    accept: 'application/json, text/event-stream',
-    'content-type': 'application/json',
-    'mcp-protocol-version': '2025-11-25',
-    'content-length': String(Buffer.byteLength(body)),
-  };
-  const callPayment = () =>
-    new Promise<{ result?: unknown }>((resolve, reject) => {
-      const request = httpRequest(url, { method: 'POST', headers, agent }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve(JSON.parse(text) as { result?: unknown }));
-      });
-      request.on('error', reject);
-      request.end(body);
-    });
-  const close = () =>
-    new Promise<void>((resolve) => {
-      agent.destroy();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { callPayment, close };
-}
-
-// Hosted mode: the same call over Streamable HTTP, sequentially (latency, compared with stdio) and with
-// `inFlight` concurrent callers against one instance (throughput).
-async function measureHttp(env: Record<string, string>, stdio: { viaServerMs: number; viaServerP99Ms: number }) {
-  const server = await startHttpBench(env);
-  const latencies: number[] = [];
-  for (let call = 0; call < counts.overheadCalls; call++) {
-    const started = process.hrtime.bigint();
-    await server.callPayment();
-    latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  const { callsPerSecond, errors } = await callConcurrently(server.callPayment);
-  await server.close();
-  return {
-    medianMs: round(median(latencies), 3),
-    p99Ms: round(percentile99(latencies), 3),
-    medianOverStdioMs: round(median(latencies) - stdio.viaServerMs, 3),
-    p99OverStdioMs: round(percentile99(latencies) - stdio.viaServerP99Ms, 3),
-    callsPerSecond,
-    inFlight: counts.inFlight,
-    errors,
+    load: {
+      inFlight: stdioLoad.inFlight,
+      firstBatchCallsPerSecond: Math.round(stdioLoad.calls / firstBatch.seconds),
+      ...versusFloor(loaded.server, loaded.floor),
+      peakRssMiB: peak.server,
+      floorPeakRssMiB: peak.floor,
+    },
   };
 }
 
-/** `throughputCalls` calls with `inFlight` outstanding at a time: calls per second and how many were not created. */
-async function callConcurrently(callPayment: () => Promise<{ result?: unknown }>) {
-  let next = 0;
-  let errors = 0;
-  const worker = async () => {
-    while (next < counts.throughputCalls) {
-      next++;
-      if (!isCreated(await callPayment())) errors++;
+const measured = <T>(results: Record<string | number, T>, name: string | number): T => {
+  const result = results[name];
+  if (result === undefined) throw new Error(`${name} was not measured`);
+  return result;
+};
+
+// Hosted mode at one concurrency: fresh processes (so VmHWM is this level's peak), one warm-up batch each, then
+// interleaved rounds of the server (auth none) and the HTTP relay floor; with `withAuth`, also the server with a static token.
+async function measureHttpLevel(
+  floors: FloorPrograms,
+  env: Record<string, string>,
+  level: (typeof counts.http)[number],
+  withAuth: boolean,
+) {
+  // Stopped whatever happens: a hosted server does not end with the bench's pipes, as a stdio one does.
+  const processes: Record<string, HttpTarget> = {};
+  const callers: ReturnType<typeof httpCaller>[] = [];
+  try {
+    processes.server = await startHostedServer(SERVER_ENTRY, env);
+    processes.floor = await startHttpFloor(floors.httpRelay, env);
+    if (withAuth) processes.authOn = await startHostedServer(SERVER_ENTRY, env, HTTP_TOKEN);
+    const targets: Record<string, Call> = {};
+    for (const [name, target] of Object.entries(processes)) {
+      const caller = httpCaller(target, level.inFlight);
+      callers.push(caller);
+      targets[name] = caller.call;
     }
-  };
-  const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: counts.inFlight }, worker));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { callsPerSecond: Math.round(counts.throughputCalls / seconds), errors };
+    for (const call of Object.values(targets)) await runBatch(call, level.calls, level.inFlight);
+    const results = await interleave(targets, level);
+    const peakRssMiB = (name: string) => round(processMemory(measured(processes, name).child.pid).peakRssMiB, 1);
+    const server = measured(results, 'server');
+    return {
+      level: {
+        inFlight: level.inFlight,
+        ...versusFloor(server, measured(results, 'floor')),
+        peakRssMiB: peakRssMiB('server'),
+        floorPeakRssMiB: peakRssMiB('floor'),
+      },
+      authOn: withAuth ? measured(results, 'authOn') : undefined,
+      authOff: server,
+    };
+  } finally {
+    for (const caller of callers) caller.close();
+    await Promise.all(Object.values(processes).map(stopHttpTarget));
+  }
 }
 
-/** One batch of calls with `inFlight` outstanding at a time; calls per second, errors, peak RSS. */
-async function throughputBatch(client: LineClient) {
-  let peakRssMiB = 0;
-  const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, client.memory().rssMiB)), 20);
-  const { callsPerSecond, errors } = await callConcurrently(() => client.callPayment());
-  clearInterval(sampler);
-  return { callsPerSecond, errors, peakRssMiB: Math.max(peakRssMiB, client.memory().rssMiB) };
+async function measureHttp(floors: FloorPrograms, env: Record<string, string>) {
+  const levels = [];
+  let authOnVsOff: { inFlight: number; on: LoadResult; off: LoadResult; latencyRatio: number; throughputRatio: number } | undefined;
+  for (const [index, level] of counts.http.entries()) {
+    const measuredLevel = await measureHttpLevel(floors, env, level, index === counts.http.length - 1);
+    levels.push(measuredLevel.level);
+    if (measuredLevel.authOn) {
+      const { authOn: on, authOff: off } = measuredLevel;
+      authOnVsOff = {
+        inFlight: level.inFlight,
+        on,
+        off,
+        latencyRatio: round(on.p50Ms / off.p50Ms),
+        throughputRatio: round(on.callsPerSecond / off.callsPerSecond),
+      };
+    }
+  }
+  if (!authOnVsOff) throw new Error('auth on was not measured');
+  return { levels, authOnVsOff };
 }
 
-// The first concurrent batch also pays for V8 optimizing the concurrent paths and growing its heap;
-// both batches are reported, and the second (warm) one is compared with the target.
-async function measureThroughput(client: LineClient) {
-  const first = await throughputBatch(client);
-  const warm = await throughputBatch(client);
-  return {
-    calls: counts.throughputCalls,
-    inFlight: counts.inFlight,
-    firstBatchCallsPerSecond: first.callsPerSecond,
-    callsPerSecond: warm.callsPerSecond,
-    errors: first.errors + warm.errors,
-    peakRssMiB: round(Math.max(first.peakRssMiB, warm.peakRssMiB, client.memory().peakRssMiB), 1),
-  };
-}
-
-// RSS after 1k and 10k sequential calls, as the target asks, and after 20k. V8 grows its heap over the
-// first few thousand calls and RSS moves with GC timing, so the leak check is the live heap that each
-// full mark-compact leaves (--trace-gc, this phase only): it must not grow from the first checkpoint on.
-async function measureMemoryGrowth(env: Record<string, string>) {
-  const client = new LineClient(SERVER_ENTRY, env, ['--trace-gc']);
+// Sequential calls on one stdio session with the heap probe preloaded: RSS after 1k and 10k calls (the target), the
+// live heap each full mark-compact leaves at 1k / 10k / 20k (the leak check: flat from the first checkpoint on,
+// since V8 grows its heap over the first few thousand calls and RSS moves with GC timing), and the bytes
+// allocated per call between the first and last checkpoints (warm code).
+async function measureMemory(probeDir: string, env: Record<string, string>) {
+  const client = new LineClient(SERVER_ENTRY, env, heapProbeFlags(probeDir));
   await client.initialize();
-  const checkpoints = counts.memoryCalls;
-  const last = checkpoints[checkpoints.length - 1] ?? 0;
-  const rssAt = new Map<number, number>();
-  const liveHeapAt = new Map<number, number>();
-  for (let call = 1; call <= last; call++) {
-    await client.callPayment();
-    if ((checkpoints as readonly number[]).includes(call)) {
-      rssAt.set(call, round(client.memory().rssMiB, 1));
-      liveHeapAt.set(call, client.liveHeapMiB);
+  const [firstCall, secondCall, lastCall] = counts.memoryCalls;
+  const at: Record<number, { rssMiB: number; liveHeapMiB: number | null; allocatedBytes: number }> = {};
+  for (let call = 1; call <= lastCall; call++) {
+    if (!(await client.callPayment())) throw new Error(`call ${call} failed in the memory run`);
+    if ((counts.memoryCalls as readonly number[]).includes(call)) {
+      const heap = await client.heap();
+      const liveHeapMiB = heap.liveAfterFullGcBytes === null ? null : round(heap.liveAfterFullGcBytes / 2 ** 20, 1);
+      at[call] = { rssMiB: round(client.memory().rssMiB, 1), liveHeapMiB, allocatedBytes: heap.allocatedBytes };
     }
   }
   await client.close();
-  const rss = checkpoints.map((call) => rssAt.get(call) ?? NaN);
-  const liveHeap = checkpoints.map((call) => liveHeapAt.get(call) ?? NaN);
+  const [first, second, last] = [measured(at, firstCall), measured(at, secondCall), measured(at, lastCall)];
   return {
-    rssMiBAfterCalls: Object.fromEntries(rssAt),
-    liveHeapMiBAfterCalls: Object.fromEntries(liveHeapAt),
-    growthMiB: round((rss[1] ?? NaN) - (rss[0] ?? NaN), 1),
-    liveHeapGrowthMiB: round((liveHeap[2] ?? NaN) - (liveHeap[0] ?? NaN), 1),
+    rssMiBAfterCalls: Object.fromEntries(Object.entries(at).map(([call, reading]) => [call, reading.rssMiB])),
+    liveHeapMiBAfterCalls: Object.fromEntries(Object.entries(at).map(([call, reading]) => [call, reading.liveHeapMiB])),
+    growthMiB: round(second.rssMiB - first.rssMiB, 1),
+    liveHeapGrowthMiB: first.liveHeapMiB === null || last.liveHeapMiB === null ? null : round(last.liveHeapMiB - first.liveHeapMiB, 1),
+    allocatedKiBPerCall: round((last.allocatedBytes - first.allocatedBytes) / (lastCall - firstCall) / 1024, 1),
   };
 }
 
+// The package as published, with dist/ taken from --server: the files `npm pack` would take from the repo are
+// copied to a staging directory, the server's files in place of dist/.
 function measurePackage() {
   const workDir = mkdtempSync(join(tmpdir(), 'dodo-bench-pack-'));
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: ROOT, encoding: 'utf8' })) as {
+  const stage = join(workDir, 'package');
+  const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8' });
+  const [listing] = JSON.parse(npm(['pack', '--dry-run', '--json'], ROOT)) as { files: { path: string }[] }[];
+  for (const { path } of listing?.files ?? []) {
+    mkdirSync(dirname(join(stage, path)), { recursive: true });
+    copyFileSync(path.startsWith('dist/') ? join(SERVER_DIR, path.slice('dist/'.length)) : join(ROOT, path), join(stage, path));
+  }
+  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', workDir], stage)) as {
     filename: string;
-    size: number;
     unpackedSize: number;
     entryCount: number;
   }[];
@@ -333,7 +248,7 @@ function measurePackage() {
   const started = process.hrtime.bigint();
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: installDir, stdio: 'ignore' });
   const installMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: object };
+  const { dependencies = {} } = JSON.parse(readFileSync(join(stage, 'package.json'), 'utf8')) as { dependencies?: object };
   const result = {
     tarballKB: round(statSync(tarball).size / 1024, 1),
     unpackedKB: round(packed.unpackedSize / 1024, 1),
@@ -356,42 +271,59 @@ const TARGETS = {
 
 const api = await startFakeDodoApi({ apiKey: API_KEY });
 const env = { DODO_PAYMENTS_API_KEY: API_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'off' };
+const programDir = mkdtempSync(join(tmpdir(), 'dodo-bench-floors-'));
 try {
-  const coldStart = await measureColdStart(env);
-  const session = new LineClient(SERVER_ENTRY, env);
-  await session.initialize();
-  const perCall = await measureCallOverhead(session, api.url);
-  const throughput = await measureThroughput(session);
-  await session.close();
-  const http = await measureHttp(env, perCall);
-  const memory = await measureMemoryGrowth(env);
+  const floors = writeFloorPrograms(programDir);
+  const coldStart = await measureColdStart(floors, env);
+  const stdio = await measureStdio(floors, env);
+  const http = await measureHttp(floors, env);
+  const memory = await measureMemory(programDir, env);
   const packageSize = measurePackage();
 
   const results = {
     date: new Date().toISOString(),
     node: process.version,
+    cpus: availableParallelism(),
+    server: SERVER_DIR,
     quick: options.quick,
     coldStart,
-    perCall,
-    throughput,
+    stdio,
     http,
     bundles: {
       indexKB: round(statSync(SERVER_ENTRY).size / 1024, 1),
-      hostedKB: round(statSync(join(ROOT, 'dist/hosted.js')).size / 1024, 1),
+      hostedKB: round(statSync(join(SERVER_DIR, 'hosted.js')).size / 1024, 1),
     },
     memory,
     package: packageSize,
     targets: TARGETS,
   };
-  mkdirSync(join(options.out, '..'), { recursive: true });
+  mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  printTable(results);
+  console.log(`\n${options.quick ? 'quick run (tiny counts); ' : ''}server ${SERVER_DIR}; written to ${options.out}`);
+} finally {
+  rmSync(programDir, { recursive: true, force: true });
+  await api.close();
+}
 
+function printTable(results: {
+  coldStart: Awaited<ReturnType<typeof measureColdStart>>;
+  stdio: Awaited<ReturnType<typeof measureStdio>>;
+  http: Awaited<ReturnType<typeof measureHttp>>;
+  bundles: { indexKB: number; hostedKB: number };
+  memory: Awaited<ReturnType<typeof measureMemory>>;
+  package: ReturnType<typeof measurePackage>;
+}) {
+  const { coldStart, stdio, http, memory, package: packageSize } = results;
   const check = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const latency = (result: LoadResult) => `p50 ${result.p50Ms} / p99 ${result.p99Ms} ms`;
+  const load = (result: LoadResult) => `${result.callsPerSecond} calls/s, ${latency(result)}, ${result.errors} errors`;
+  const highest = http.levels[http.levels.length - 1];
   const rows: [string, string, string, string][] = [
     [
       'cold start to tools/list',
-      `${coldStart.serverMs} ms (floor ${coldStart.floorMs} ms)`,
-      `${coldStart.ratio}× floor`,
+      `${coldStart.serverMs} ms vs floor ${coldStart.floorMs} ms`,
+      `${coldStart.ratio}× floor (≤ ${TARGETS.coldStartRatio}×)`,
       check(coldStart.ratio <= TARGETS.coldStartRatio),
     ],
     [
@@ -401,41 +333,48 @@ try {
       check(coldStart.toolsListBytes <= TARGETS.toolsListBytes),
     ],
     [
-      'per-call overhead',
-      `${perCall.overheadMs} ms (${perCall.viaServerMs} vs ${perCall.directFetchMs} direct)`,
-      `≤ ${TARGETS.overheadMs} ms`,
-      check(perCall.overheadMs <= TARGETS.overheadMs),
+      'stdio call vs relay floor',
+      `${latency(stdio.perCall.server)} vs ${latency(stdio.perCall.floor)}`,
+      `${stdio.perCall.latencyRatio}× floor, +${stdio.perCall.overheadMs} ms (≤ ${TARGETS.overheadMs} ms)`,
+      check(stdio.perCall.overheadMs <= TARGETS.overheadMs && stdio.perCall.server.errors + stdio.perCall.floor.errors === 0),
     ],
     [
-      'throughput (warm batch)',
-      `${throughput.callsPerSecond} calls/s, ${throughput.errors} errors`,
-      `≥ ${TARGETS.callsPerSecond}/s, 0 errors`,
-      check(throughput.callsPerSecond >= TARGETS.callsPerSecond && throughput.errors === 0),
+      `stdio ${stdio.load.inFlight} in flight`,
+      `${load(stdio.load.server)}; floor ${load(stdio.load.floor)}`,
+      `${stdio.load.throughputRatio}× floor calls/s (≥ ${TARGETS.callsPerSecond}/s, 0 errors)`,
+      check(stdio.load.server.callsPerSecond >= TARGETS.callsPerSecond && stdio.load.server.errors + stdio.load.floor.errors === 0),
     ],
-    ['throughput (first batch)', `${throughput.firstBatchCallsPerSecond} calls/s`, 'reported', 'info'],
+    ['stdio first loaded batch', `${stdio.load.firstBatchCallsPerSecond} calls/s (V8 warming up)`, 'reported', 'info'],
     [
-      'http: per call, median / p99',
-      `${http.medianMs} / ${http.p99Ms} ms (over stdio: ${http.medianOverStdioMs} / ${http.p99OverStdioMs} ms)`,
+      `stdio peak RSS, ${stdio.load.inFlight} in flight`,
+      `${stdio.load.peakRssMiB} MiB (floor ${stdio.load.floorPeakRssMiB} MiB)`,
+      `≤ ${TARGETS.peakRssMiB} MiB`,
+      check(stdio.load.peakRssMiB <= TARGETS.peakRssMiB),
+    ],
+    ['stdio allocation per call', `${memory.allocatedKiBPerCall} KiB (JS heap)`, 'reported', 'info'],
+    ...http.levels.map((level): [string, string, string, string] => [
+      `http ${level.inFlight} callers vs relay floor`,
+      `${load(level.server)}; floor ${load(level.floor)}`,
+      `${level.throughputRatio}× floor calls/s, ${level.latencyRatio}× p50 (0 errors)`,
+      check(level.server.errors + level.floor.errors === 0),
+    ]),
+    [
+      `http peak RSS, ${highest?.inFlight} callers`,
+      `${highest?.peakRssMiB} MiB (floor ${highest?.floorPeakRssMiB} MiB)`,
       'reported',
       'info',
     ],
     [
-      `http: throughput, ${http.inFlight} callers`,
-      `${http.callsPerSecond} calls/s, ${http.errors} errors`,
-      '0 errors',
-      check(http.errors === 0),
+      `http auth on vs off, ${http.authOnVsOff.inFlight} callers`,
+      `${load(http.authOnVsOff.on)} vs ${http.authOnVsOff.off.callsPerSecond} calls/s`,
+      `${http.authOnVsOff.throughputRatio}× calls/s, ${http.authOnVsOff.latencyRatio}× p50 (0 errors)`,
+      check(http.authOnVsOff.on.errors === 0),
     ],
     [
       'stdio bundle without hosted code',
-      `dist/index.js ${results.bundles.indexKB} KB; dist/hosted.js ${results.bundles.hostedKB} KB loads only in http mode`,
+      `index.js ${results.bundles.indexKB} KB; hosted.js ${results.bundles.hostedKB} KB loads only in http mode`,
       'reported',
       'info',
-    ],
-    [
-      'peak RSS (throughput run)',
-      `${throughput.peakRssMiB} MiB`,
-      `≤ ${TARGETS.peakRssMiB} MiB`,
-      check(throughput.peakRssMiB <= TARGETS.peakRssMiB),
     ],
     [
       'RSS growth',
@@ -447,7 +386,7 @@ try {
       'live heap after full GC',
       `${Object.values(memory.liveHeapMiBAfterCalls).join(' → ')} MiB (${counts.memoryCalls.join(' / ')} calls)`,
       'flat (leak check)',
-      Number.isNaN(memory.liveHeapGrowthMiB) ? 'no full GC yet' : check(memory.liveHeapGrowthMiB < 2),
+      memory.liveHeapGrowthMiB === null ? 'no full GC yet' : check(memory.liveHeapGrowthMiB < 2),
     ],
     [
       'tarball',
@@ -460,9 +399,6 @@ try {
   ];
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0), 6));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
-  console.log(line(['measure', 'result', 'target', 'status']));
+  console.log(line(['measure', 'result', 'compared', 'status']));
   for (const row of rows) console.log(line(row));
-  console.log(`\n${options.quick ? 'quick run (tiny counts); ' : ''}written to ${options.out}`);
-} finally {
-  await api.close();
 }

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -13,14 +13,19 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 describe('npm run bench --quick', () => {
   it('prints the table and writes every measure to the results file', async () => {
     const out = join(outDir, 'results.json');
-    const { stdout } = await run(process.execPath, ['build/bench.js', '--quick', '--out', out], { timeout: 120_000 });
+    const { stdout } = await run(process.execPath, ['build/bench.js', '--quick', '--out', out, '--server', 'dist'], { timeout: 120_000 });
     for (const row of [
       'cold start to tools/list',
-      'per-call overhead',
-      'throughput (warm batch)',
-      'http: per call, median / p99',
-      'http: throughput',
-      'peak RSS',
+      'tools/list response',
+      'stdio call vs relay floor',
+      'stdio 64 in flight',
+      'stdio peak RSS',
+      'stdio allocation per call',
+      'http 1 callers vs relay floor',
+      'http 16 callers vs relay floor',
+      'http 64 callers vs relay floor',
+      'http peak RSS',
+      'http auth on vs off',
       'live heap after full GC',
       'tarball',
       'npm install --offline',
@@ -28,16 +33,24 @@ describe('npm run bench --quick', () => {
       expect(stdout).toContain(row);
     }
     const results = JSON.parse(readFileSync(out, 'utf8'));
+    const load = { callsPerSecond: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number), errors: 0 };
+    const versusFloor = { server: load, floor: load, latencyRatio: expect.any(Number), throughputRatio: expect.any(Number) };
+    expect(results.server).toBe(resolve('dist'));
     expect(results.coldStart).toMatchObject({ serverMs: expect.any(Number), floorMs: expect.any(Number), ratio: expect.any(Number) });
     expect(results.coldStart.toolsListBytes).toBeGreaterThan(1000);
-    expect(results.perCall.overheadMs).toEqual(expect.any(Number));
-    expect(results.throughput).toMatchObject({ errors: 0, callsPerSecond: expect.any(Number), peakRssMiB: expect.any(Number) });
-    expect(results.http).toMatchObject({
-      errors: 0,
-      callsPerSecond: expect.any(Number),
-      medianMs: expect.any(Number),
-      p99Ms: expect.any(Number),
+    expect(results.stdio.perCall).toMatchObject({ ...versusFloor, overheadMs: expect.any(Number) });
+    expect(results.stdio.load).toMatchObject({
+      ...versusFloor,
+      inFlight: 64,
+      peakRssMiB: expect.any(Number),
+      floorPeakRssMiB: expect.any(Number),
     });
+    expect(results.http.levels.map((level: { inFlight: number }) => level.inFlight)).toEqual([1, 16, 64]);
+    for (const level of results.http.levels) {
+      expect(level).toMatchObject({ ...versusFloor, peakRssMiB: expect.any(Number), floorPeakRssMiB: expect.any(Number) });
+    }
+    expect(results.http.authOnVsOff).toMatchObject({ inFlight: 64, on: load, off: load, throughputRatio: expect.any(Number) });
+    expect(results.memory.allocatedKiBPerCall).toBeGreaterThan(0);
     expect(results.package).toMatchObject({ runtimeDependencies: 0, files: expect.any(Number) });
   }, 150_000);
 });

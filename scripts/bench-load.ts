@@ -1,0 +1,79 @@
+// Load generation and statistics for the benchmark: batches of calls with N in flight, and rounds that
+// alternate between targets (the server and its floor) so that a noisy neighbour slows both alike.
+
+export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (fraction === 0.5 && sorted.length % 2 === 0 && sorted.length > 0) {
+    return ((sorted[sorted.length / 2 - 1] as number) + (sorted[sorted.length / 2] as number)) / 2;
+  }
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+export const median = (values: number[]) => percentile(values, 0.5);
+
+/** One call; resolves to whether it succeeded (a failure of any kind is an error, never a rejection). */
+export type Call = () => Promise<boolean>;
+
+interface Batch {
+  latenciesMs: number[];
+  seconds: number;
+  errors: number;
+}
+
+/** `calls` calls with `inFlight` outstanding at a time. */
+export async function runBatch(call: Call, calls: number, inFlight: number): Promise<Batch> {
+  const latenciesMs: number[] = [];
+  let started = 0;
+  let errors = 0;
+  const worker = async () => {
+    while (started < calls) {
+      started++;
+      const callStarted = process.hrtime.bigint();
+      const ok = await call().catch(() => false);
+      latenciesMs.push(Number(process.hrtime.bigint() - callStarted) / 1e6);
+      if (!ok) errors++;
+    }
+  };
+  const batchStarted = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: Math.min(inFlight, calls) }, worker));
+  return { latenciesMs, seconds: Number(process.hrtime.bigint() - batchStarted) / 1e9, errors };
+}
+
+export interface LoadResult {
+  /** Median over the rounds of each round's calls per second. */
+  callsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  calls: number;
+}
+
+/**
+ * `rounds` rounds; in each, every target runs one batch (the order flips every round). Latencies are pooled
+ * over the rounds; errors are summed.
+ */
+export async function interleave<Name extends string>(
+  targets: Record<Name, Call>,
+  options: { rounds: number; calls: number; inFlight: number },
+): Promise<Record<Name, LoadResult>> {
+  const names = Object.keys(targets) as Name[];
+  const batches = new Map<Name, Batch[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const name of round % 2 ? [...names].reverse() : names) {
+      batches.get(name)?.push(await runBatch(targets[name], options.calls, options.inFlight));
+    }
+  }
+  const summary = (runs: Batch[]): LoadResult => {
+    const latencies = runs.flatMap((run) => run.latenciesMs);
+    return {
+      callsPerSecond: Math.round(median(runs.map((run) => options.calls / run.seconds))),
+      p50Ms: round(percentile(latencies, 0.5), 3),
+      p99Ms: round(percentile(latencies, 0.99), 3),
+      errors: runs.reduce((sum, run) => sum + run.errors, 0),
+      calls: latencies.length,
+    };
+  };
+  return Object.fromEntries(names.map((name) => [name, summary(batches.get(name) ?? [])])) as Record<Name, LoadResult>;
+}
