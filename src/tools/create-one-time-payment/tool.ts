@@ -80,20 +80,22 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   }
   const describe = async (signal: AbortSignal) => describeLivePayment(body, await lookUpProducts(api(), productIdsOf(body), signal));
   let question: string | undefined;
-  const result = await callCreatePayment(body, continued?.idempotencyKey ?? callerKey, {
-    ...context,
-    // Inside the key's run, so a replay is neither refused nor counted again (spend policy: src/payments/policy/).
-    guard: (call, run) => context.spend.guard({ ...call, credential: context.credential }, run),
-    signal: AbortSignal.any([context.signal, context.payments.signal]),
-    track: (run) => context.payments.track(run),
-    ...(mustConfirm && {
-      confirm: async (signal: AbortSignal) => {
-        if (rounds === undefined || continued !== undefined) return confirmer.ask(describe, signal);
-        question = await describe(signal);
-        return 'asked';
-      },
+  const result = await context.payments.whileAccepting(context.signal, (signal) =>
+    callCreatePayment(body, continued?.idempotencyKey ?? callerKey, {
+      ...context,
+      // Inside the key's run, so a replay is neither refused nor counted again (spend policy: src/payments/policy/).
+      guard: (call, run) => context.spend.guard({ ...call, credential: context.credential }, run),
+      signal,
+      track: (run) => context.payments.track(run),
+      ...(mustConfirm && {
+        confirm: async (runSignal: AbortSignal) => {
+          if (rounds === undefined || continued !== undefined) return confirmer.ask(describe, runSignal);
+          question = await describe(runSignal);
+          return 'asked';
+        },
+      }),
     }),
-  });
+  );
   const { call } = result;
   if (rounds && question !== undefined && call.kind === 'settled' && call.outcome.kind === 'not_confirmed') {
     return finish('confirmation_asked', await rounds.question(question, { idempotencyKey: result.idempotencyKey, argumentsDigest }), {
