@@ -5,6 +5,7 @@ import { StdioServerTransport, serveStdio as serveStdioEras } from '@modelcontex
 import type { Logger } from '../logging/logger.js';
 import { createServer } from '../server/create-server.js';
 import type { SharedState } from '../server/shared-state.js';
+import { stopGracefully } from './graceful-stop.js';
 import { LineLimiter, leadingRequestId } from './line-limiter.js';
 
 /** The largest JSON-RPC line read from stdin: the size clients themselves accept. Longer lines are refused, not fatal. */
@@ -43,7 +44,7 @@ class SharedDrainStdioTransport extends StdioServerTransport {
  * one's outcome is logged (`created`, or `unknown_outcome` with its reference) before the process ends.
  */
 export async function serveStdio(shared: SharedState): Promise<void> {
-  const { logger, payments, config } = shared;
+  const { logger } = shared;
   routeProcessWarnings(logger);
   const inFlight = new Set<Promise<unknown>>();
   const trackCall = (call: Promise<unknown>) => {
@@ -52,26 +53,12 @@ export async function serveStdio(shared: SharedState): Promise<void> {
     call.then(settled, settled);
   };
 
-  let stopping = false;
-  const stop = async (reason: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping', { reason, grace_ms: config.shutdownGraceMs });
-    const { finished, aborted } = await payments.drain(config.shutdownGraceMs);
-    // The answers of calls that just ended are written (a few promise turns later) before the transport closes.
-    await new Promise((resolve) => setImmediate(resolve));
-    logger.info('stopped', { reason, payments_finished: finished, payments_aborted: aborted });
-    await shared.close();
+  const stop = stopGracefully({
+    shared,
     // Closing the connection aborts what is left (read-only calls); each logs its outcome before the process ends.
-    await connection
-      .close()
-      .then(() => Promise.allSettled(inFlight))
-      .finally(() => process.exit(0));
-  };
+    afterStopped: () => connection.close().then(() => Promise.allSettled(inFlight)),
+  });
   process.stdin.on('end', () => void stop('stdin closed'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGHUP', () => shared.spend.reload(logger));
 
   const lines = new LineLimiter(MAX_LINE_BYTES, (head, bytes) => {
     const id = leadingRequestId(head);

@@ -3,14 +3,15 @@ import { type OAuthSettings, wwwAuthenticate } from '../../auth/oauth-documents.
 import type { OAuthVerifier } from '../../auth/oauth-verifier.js';
 import { authenticateStaticToken, bearerTokenOf } from '../../auth/static-tokens.js';
 import type { StaticToken } from '../../config/static-token-list.js';
+import type { RefusalAnswer } from './refusals.js';
 
 /**
  * The outcome of checking a request's credentials; a refusal carries everything the 401/403 response needs.
  * `error` is absent when the request carried no credentials (RFC 6750 §3.1: then no error code).
  */
-type AuthDecision =
-  | { ok: true; principal?: Principal }
-  | { ok: false; status: 401 | 403; wwwAuthenticate: string; error?: string; description: string };
+type AuthDecision = { ok: true; principal?: Principal } | AuthRefusal;
+
+type AuthRefusal = { ok: false; status: 401 | 403; wwwAuthenticate: string; error?: string; description: string };
 
 /** Decides on the `Authorization` header alone, before the body is read: static tokens now, OAuth later. */
 export type Authenticate = (authorizationHeader: string | undefined) => Promise<AuthDecision>;
@@ -67,5 +68,18 @@ export function oauthAuthentication(settings: OAuthSettings, verifier: OAuthVeri
         ? { error: verification.error, description: verification.description, scope: OAUTH_SCOPES.read }
         : { error: verification.error, description: verification.description };
     return { ok: false, status: verification.status, wwwAuthenticate: wwwAuthenticate(settings, challenge), ...challenge };
+  };
+}
+
+/**
+ * The 401/403 answer to a refused decision. A request without credentials is how every client starts (and how
+ * OAuth discovery begins): `info`. A wrong token or a missing scope is worth a look: `warn`.
+ */
+export function authenticationRefusal(decision: AuthRefusal): RefusalAnswer {
+  const { error = 'unauthorized', description } = decision;
+  return {
+    refusal: { status: decision.status, reason: `${error}: ${description}`, level: decision.error === undefined ? 'info' : 'warn' },
+    body: { error, error_description: description },
+    headers: { 'WWW-Authenticate': decision.wwwAuthenticate },
   };
 }

@@ -8,6 +8,7 @@ import { createServer } from '../../server/create-server.js';
 import { hostedLogger, hostedSharedState } from '../../server/hosted-state.js';
 import type { SharedState, SharedStateOverrides } from '../../server/shared-state.js';
 import { logIdempotencyStore, logStartupNotices } from '../../server/startup-notices.js';
+import { stopGracefully } from '../graceful-stop.js';
 import { type Authenticate, allowEveryone, oauthAuthentication, staticTokenAuthentication } from './authentication.js';
 import { type HttpServerOptions, type RunningHttpServer, startHttpServer } from './http-server.js';
 import { type HttpSettings, readHostedSettings } from './http-settings.js';
@@ -114,22 +115,8 @@ async function health(shared: SharedState): Promise<Record<string, unknown>> {
  * stdin is not read.
  */
 export async function runHostedUntilSignalled(config: Config): Promise<void> {
-  const logger = hostedLogger(config);
-  const running = await serveHttp(config, { logger });
-  let stopping = false;
-  const stop = async (reason: string) => {
-    if (stopping) return;
-    stopping = true;
-    const graceMs = config.shutdownGraceMs;
-    logger.info('stopping', { reason, grace_ms: graceMs });
-    const [{ finished, aborted }] = await Promise.all([running.shared.payments.drain(graceMs), running.stop({ graceMs })]);
-    await running.shared.close();
-    logger.info('stopped', { reason, payments_finished: finished, payments_aborted: aborted });
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGHUP', () => running.shared.spend.reload(logger));
+  const running = await serveHttp(config);
+  stopGracefully({ shared: running.shared, whileDraining: (graceMs) => running.stop({ graceMs }) });
 }
 
 /** Whose spend limits apply: a static token's label, `oauth:<client_id>` (the subject when the token names no client), or `anonymous` without authentication. */
