@@ -17,6 +17,8 @@ import { hostNameOf } from './request-guards.js';
 export interface HostedOverrides extends SharedStateOverrides {
   /** How the OAuth verifier reaches the authorization server (tests: the local issuer). */
   oauthFetch?: Fetch;
+  /** Called with the shared state before the server listens (the process's signal handlers, ready before anyone can call). */
+  beforeListening?: (shared: SharedState) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
   }
   const metadata = settings.oauth && protectedResourceMetadata(settings.oauth);
 
+  overrides.beforeListening?.(shared);
   const running = await listening(settings.http, {
     logger,
     allowedHosts: settings.http.allowedHosts,
@@ -115,8 +118,11 @@ async function health(shared: SharedState): Promise<Record<string, unknown>> {
  * stdin is not read.
  */
 export async function runHostedUntilSignalled(config: Config): Promise<void> {
-  const running = await serveHttp(config);
-  stopGracefully({ shared: running.shared, whileDraining: (graceMs) => running.stop({ graceMs }) });
+  // Before listening: a SIGTERM right after the `http_listening` line is a graceful stop, not Node's default exit.
+  const running: Promise<RunningHostedServer> = serveHttp(config, {
+    beforeListening: (shared) => stopGracefully({ shared, whileDraining: async (graceMs) => (await running).stop({ graceMs }) }),
+  });
+  await running;
 }
 
 /** Whose spend limits apply: a static token's label, `oauth:<client_id>` (the subject when the token names no client), or `anonymous` without authentication. */
