@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mastraMcpModule } from '../scripts/mastra-packages.mjs';
 import { runClientFixture } from './support/client-process.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { TEST_KEY } from './support/in-process.js';
@@ -7,17 +8,21 @@ import { type SpawnedHttpServer, spawnHttpServer } from './support/spawned-serve
 // Mastra's MCP client (@mastra/mcp, on the MCP SDK's v2 client) against the built server in hosted mode, run by
 // test/fixtures/mastra-client.mjs on Node 22+ (see test/support/client-process.ts). It probes with `server/discover`
 // first; before the server answered that, every connection cost a 400 and a second round trip with `initialize`.
+// The client's packages are fetched from the npm registry on the first run (scripts/mastra-packages.mjs).
 const api = useFakeDodoApi();
 const TOKEN = 'mastra-create-0123456789abcdefghijklmnop';
 let hosted: SpawnedHttpServer;
+let mastraModule: string;
 
 beforeAll(async () => {
+  // About 140 MB installed from the npm registry on the first run, cached after.
+  mastraModule = mastraMcpModule();
   hosted = await spawnHttpServer({
     DODO_PAYMENTS_API_KEY: TEST_KEY,
     DODO_PAYMENTS_BASE_URL: api.url,
     DODO_PAYMENTS_MCP_TOKENS: `mastra:create:${TOKEN}`,
   });
-});
+}, 300_000);
 afterAll(async () => {
   hosted?.process.kill('SIGTERM');
   await hosted?.exit();
@@ -37,7 +42,7 @@ async function connect(call?: { tool: string; input: object }) {
     'mastra-client.mjs',
     { url: hosted.url, headers: { Authorization: `Bearer ${TOKEN}` }, call },
     // Mastra's usage telemetry is for its server; off all the same, so nothing here leaves 127.0.0.1.
-    { MASTRA_TELEMETRY_DISABLED: '1' },
+    { MASTRA_TELEMETRY_DISABLED: '1', DODO_E2E_MASTRA_MCP_MODULE: mastraModule },
   );
   return report;
 }
