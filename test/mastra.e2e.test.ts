@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mastraMcpModule } from '../scripts/mastra-packages.mjs';
-import { runClientFixture } from './support/client-process.js';
+import { clientNode, runClientFixture } from './support/client-process.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { TEST_KEY } from './support/in-process.js';
 import { type SpawnedHttpServer, spawnHttpServer } from './support/spawned-server.js';
@@ -17,6 +17,7 @@ let mastraModule: string;
 beforeAll(async () => {
   // About 140 MB installed from the npm registry on the first run, cached after.
   mastraModule = mastraMcpModule();
+  clientNode();
   hosted = await spawnHttpServer({
     DODO_PAYMENTS_API_KEY: TEST_KEY,
     DODO_PAYMENTS_BASE_URL: api.url,

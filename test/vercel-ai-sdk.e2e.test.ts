@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runClientFixture } from './support/client-process.js';
+import { clientNode, runClientFixture } from './support/client-process.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { TEST_KEY } from './support/in-process.js';
 import { SERVER_ENTRY, type SpawnedHttpServer, spawnHttpServer } from './support/spawned-server.js';
@@ -13,12 +13,14 @@ const TOKEN = 'ai-sdk-create-0123456789abcdefghijklmnop';
 let hosted: SpawnedHttpServer;
 
 beforeAll(async () => {
+  // Node 22 for the client on a Node 20 run: fetched from the npm registry on the first run, so not inside a test.
+  clientNode();
   hosted = await spawnHttpServer({
     DODO_PAYMENTS_API_KEY: TEST_KEY,
     DODO_PAYMENTS_BASE_URL: api.url,
     DODO_PAYMENTS_MCP_TOKENS: `ai-sdk:create:${TOKEN}`,
   });
-});
+}, 300_000);
 afterAll(async () => {
   hosted?.process.kill('SIGTERM');
   await hosted?.exit();

@@ -3,6 +3,7 @@ import type { DodoApi } from '../dodo/api-client.js';
 import { classifyError, isPaymentObject } from '../dodo/failure-classification.js';
 import { type Clock, callWithRetries } from '../dodo/retry-policy.js';
 import type { Logger } from '../logging/logger.js';
+import { linkedSignal } from './linked-signal.js';
 import { type PaymentReference, RECONCILE_KEY_NAME, referenceMatch, referenceValue } from './reference.js';
 
 /** Waits between searches: quick at first (most lost answers are visible at once), then every 3 s. */
@@ -62,10 +63,19 @@ export type ReferenceSearchResult =
  * another request ends the search at once (nothing of ours can be told apart from it any more).
  */
 export async function findPaymentByReference(options: ReferenceSearchOptions): Promise<ReferenceSearchResult> {
+  const window = linkedSignal([options.signal, options.timeout(Math.max(options.pollForMs, options.requestTimeoutMs))]);
+  try {
+    return await searchWithin(options, window.signal);
+  } finally {
+    window.release();
+  }
+}
+
+/** The search of findPaymentByReference, ended by `signal` (the caller's, or the end of the window). */
+async function searchWithin(options: ReferenceSearchOptions, signal: AbortSignal): Promise<ReferenceSearchResult> {
   const { pollForMs, now, sleep, logger } = options;
   const reference = referenceValue(options.reference);
   const startedAt = now();
-  const signal = AbortSignal.any([options.signal, options.timeout(Math.max(pollForMs, options.requestTimeoutMs))]);
   const searchedFrom = new Date(options.attemptStartedAt - CLOCK_SKEW_MS).toISOString();
   const customerId = options.byCustomer && 'customer_id' in options.body.customer ? options.body.customer.customer_id : undefined;
   let searches = 0;

@@ -2,6 +2,7 @@ import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { DodoApi } from '../dodo/api-client.js';
 import { type ApiFailure, classifyError, classifyFailure, isPaymentObject } from '../dodo/failure-classification.js';
 import { type Clock, callWithRetries, type RetryOptions } from '../dodo/retry-policy.js';
+import { linkedSignal } from './linked-signal.js';
 
 type Payment = { payment_id: string } & Record<string, unknown>;
 
@@ -30,7 +31,8 @@ export async function sendPayment(api: DodoApi, body: PaymentCreateParams, optio
   const attempted = await callWithRetries(
     () => {
       deadline = timeout(attemptTimeoutMs);
-      return api.createPayment(body, AbortSignal.any([options.signal, deadline]));
+      const attempt = linkedSignal([options.signal, deadline]);
+      return api.createPayment(body, attempt.signal).finally(attempt.release);
     },
     // The client's own timeout normally ends an attempt first; this deadline is the backstop the lease relies on.
     (error) => (deadline?.aborted && !options.signal.aborted ? classifyFailure({ type: 'timeout' }) : classifyError(error)),

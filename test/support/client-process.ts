@@ -6,7 +6,8 @@ import { run } from './run.js';
 // first use) when the tests run on Node 20, and on the tests' own Node otherwise; the server under test runs on the
 // tests' Node either way.
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
-const clientNode = () => (NODE_MAJOR >= 22 ? process.execPath : nodeRuntime('22'));
+/** The Node the clients run on; call it in a `beforeAll` with a long timeout, since the first call may download it. */
+export const clientNode = () => (NODE_MAJOR >= 22 ? process.execPath : nodeRuntime('22'));
 
 /** Runs `test/fixtures/<fixture>` with `input` as its one JSON argument and parses the JSON line it prints. */
 export async function runClientFixture<Report>(
