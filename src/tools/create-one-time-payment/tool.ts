@@ -70,8 +70,8 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
   // 2026-07-28: the question goes back to the client, and its retry brings the answer with signed state naming the key.
   const rounds = mustConfirm ? confirmer.rounds : undefined;
-  const argumentsDigest = canonicalJson(validation.value);
-  const continued = rounds?.continuing(argumentsDigest);
+  const argumentsDigest = rounds && canonicalJson(validation.value);
+  const continued = argumentsDigest === undefined ? undefined : rounds?.continuing(argumentsDigest);
   if (continued === 'other_payment') {
     return finish(
       'not_confirmed: other_payment',
@@ -97,7 +97,13 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     }),
   );
   const { call } = result;
-  if (rounds && question !== undefined && call.kind === 'settled' && call.outcome.kind === 'not_confirmed') {
+  if (
+    rounds &&
+    argumentsDigest !== undefined &&
+    question !== undefined &&
+    call.kind === 'settled' &&
+    call.outcome.kind === 'not_confirmed'
+  ) {
     return finish('confirmation_asked', await rounds.question(question, { idempotencyKey: result.idempotencyKey, argumentsDigest }), {
       reference: referenceValue(result.reference),
     });
