@@ -11,12 +11,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { answer } from '../scripts/fake-dodo-api.js';
 import type { Config } from '../src/config/config.js';
 import { parseStaticTokens } from '../src/config/static-token-list.js';
 import { createLogger } from '../src/logging/logger.js';
 import { type RunningHostedServer, serveHttp } from '../src/transports/http/serve-http.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
-import { resultText, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
+import { resultText, SAMPLE_PAYMENT, TEST_KEY, testConfig } from './support/in-process.js';
 
 const MODERN = '2026-07-28';
 const STATE_SECRET = 'state-secret-shared-by-both-instances-0123456789';
@@ -115,6 +116,38 @@ describe('every era sees the same server', () => {
     expect(client.getProtocolEra()).toBe('modern');
     expect(methods).toEqual(['server/discover']);
     expect(server.logs().filter((line) => line.event === 'http_request_rejected')).toEqual([]);
+  });
+
+  it('on 2026-07-28 a read token sees and calls only the read-only tools, as in the 2025 era; nothing is sent', async () => {
+    const reader = 'dash-read-0123456789abcdefghijklmnopqr';
+    const server = await startInstance({
+      httpAuth: 'required',
+      httpTokens: parseStaticTokens(`dashboard:read:${reader}`, 'DODO_PAYMENTS_MCP_TOKENS'),
+    });
+    const client = new ClientV2({ name: 'eras-reader', version: '1.0.0' }, { versionNegotiation: { mode: { pin: MODERN } } });
+    await client.connect(new HttpV2(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${reader}` } } }));
+    closers.push(client);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['list_products', 'get_payment']);
+    const refused = (await client.callTool({ name: 'create_one_time_payment', arguments: payment('era-reader-1') })) as CallToolResultV2;
+    expect(refused.isError).toBe(true);
+    expect(resultText(refused as CallToolResult)).toContain('create_one_time_payment needs create access');
+    expect(api.paymentPosts()).toBe(0);
+  });
+
+  it('on 2026-07-28 the API key echoed back by the API is removed from the result, as in the 2025 era', async () => {
+    const server = await startInstance();
+    const client = await connectV2(server.url, { pin: MODERN });
+    api.script(
+      answer.json(200, {
+        payment_id: 'pay_echo',
+        total_amount: 1,
+        payment_link: 'https://pay.example/x',
+        metadata: { echo: `Bearer ${TEST_KEY}` },
+      }),
+    );
+    const result = (await client.callTool({ name: 'create_one_time_payment', arguments: payment('era-echo-1') })) as CallToolResultV2;
+    expect(JSON.stringify(result)).toContain('[REDACTED]');
+    expect(JSON.stringify(result)).not.toContain(TEST_KEY);
   });
 
   it.each(['2025-11-25', '2025-06-18'])(
