@@ -12,6 +12,7 @@ import {
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import { canonicalJson } from '../idempotency/idempotency-store.js';
 import type { ConfirmationAnswer } from '../payments/outcome.js';
 import type { ConfirmationRounds, LiveConfirmer } from '../tools/tool.js';
 
@@ -81,8 +82,13 @@ export type ConfirmationStates = RequestStateCodec<ConfirmationState>;
  * answer to another's question; without it, each process signs with its own random key.
  */
 export function confirmationStates(secret: string | undefined): ConfirmationStates {
-  // The codec's own expiry only bounds how long a state is worth checking; the answer's deadline is in the state.
-  return createRequestStateCodec<ConfirmationState>({ key: secret ?? randomBytes(32), ttlSeconds: 3600 });
+  const key = secret ?? randomBytes(32);
+  // Made on first use, not at start: the codec reaches for Web Crypto, whose loading costs ~6 ms (Node 20), and only a
+  // 2026-07-28 live confirmation needs it. Its own expiry only bounds how long a state is worth checking; the
+  // answer's deadline is in the state.
+  let codec: ConfirmationStates | undefined;
+  const made = () => (codec ??= createRequestStateCodec<ConfirmationState>({ key, ttlSeconds: 3600 }));
+  return { mint: (payload, context) => made().mint(payload, context), verify: (state, context) => made().verify(state, context) };
 }
 
 export interface InputRequiredConfirmerOptions {
@@ -100,23 +106,35 @@ export interface InputRequiredConfirmerOptions {
 export function inputRequiredConfirmer(context: ServerContext, options: InputRequiredConfirmerOptions): LiveConfirmer {
   const { states, credential, timeoutMs = CONFIRMATION_TIMEOUT_MS, now } = options;
   const state = context.mcpReq.requestState<ConfirmationState>();
-  const paymentDigest = (argumentsDigest: string) => sha256(`${sha256(credential)}\n${argumentsDigest}`);
+  // What the state binds the answer to: this credential and these arguments (the caller's key included).
+  let payment: string | undefined;
+  let question: string | undefined;
   const rounds: ConfirmationRounds = {
-    continuing: (argumentsDigest) => {
+    continuing: (args) => {
+      payment = sha256(`${sha256(credential)}\n${canonicalJson(args)}`);
       if (state === undefined) return undefined;
-      return state.payment === paymentDigest(argumentsDigest) ? { idempotencyKey: state.idempotencyKey } : 'other_payment';
+      return state.payment === payment ? { idempotencyKey: state.idempotencyKey } : 'other_payment';
     },
-    question: async (message, { idempotencyKey, argumentsDigest }) =>
-      inputRequired({
-        inputRequests: { confirm: inputRequired.elicit({ mode: 'form', message, requestedSchema: REQUESTED_SCHEMA }) },
-        requestState: await states.mint({ idempotencyKey, payment: paymentDigest(argumentsDigest), answerBy: now() + timeoutMs }),
-      }),
+    question: async (idempotencyKey) => {
+      if (question === undefined || payment === undefined) return undefined;
+      return inputRequired({
+        inputRequests: { confirm: inputRequired.elicit({ mode: 'form', message: question, requestedSchema: REQUESTED_SCHEMA }) },
+        requestState: await states.mint({ idempotencyKey, payment, answerBy: now() + timeoutMs }),
+      });
+    },
   };
   return {
     timeoutMs,
     // The SDK types the envelope as `{}`; its client capabilities are what the request declared.
     available: () => canAnswerForms((context.mcpReq.envelope as Envelope | undefined)?.[CLIENT_CAPABILITIES_META_KEY]),
-    ask: async () => (state !== undefined && now() > state.answerBy ? 'timed_out' : answerIn(context.mcpReq.inputResponses)),
+    ask: async (describe, signal) => {
+      // A first round asks by returning the question (see `question`); a retry carries the answer.
+      if (state === undefined) {
+        question = await describe(signal);
+        return 'asked';
+      }
+      return now() > state.answerBy ? 'timed_out' : answerIn(context.mcpReq.inputResponses);
+    },
     rounds,
   };
 }

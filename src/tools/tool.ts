@@ -26,20 +26,16 @@ export interface LiveConfirmer {
   rounds?: ConfirmationRounds;
 }
 
-/** The payment a confirmation is for: the key it runs under and a digest of its arguments. */
-interface ConfirmedPayment {
-  idempotencyKey: string;
-  argumentsDigest: string;
-}
-
+/** One call's rounds of a 2026-07-28 confirmation: the question goes back to the client, the answer comes with its retry. */
 export interface ConfirmationRounds {
   /**
-   * On a retry, the key the first round chose when its verified state was issued for these arguments and this
-   * credential; `other_payment` when it was issued for anything else; undefined on a first round.
+   * Reads the call's validated arguments. On a retry, the key the first round chose when its verified state was
+   * issued for these arguments and this credential; `other_payment` when it was issued for anything else; undefined
+   * on a first round.
    */
-  continuing(argumentsDigest: string): { idempotencyKey: string } | 'other_payment' | undefined;
-  /** The input_required result that asks the user, carrying state bound to this payment and this credential. */
-  question(message: string, payment: ConfirmedPayment): Promise<InputRequiredResult>;
+  continuing(args: object): { idempotencyKey: string } | 'other_payment' | undefined;
+  /** The input_required result asking the user, bound to `idempotencyKey` and these arguments, if this call asked. */
+  question(idempotencyKey: string): Promise<InputRequiredResult | undefined>;
 }
 
 /**

@@ -2,7 +2,6 @@ import type { CallToolResult, InputRequiredResult } from '@modelcontextprotocol/
 import { z } from 'zod';
 import type { Config } from '../../config/config.js';
 import { ENVIRONMENTS, type Environment } from '../../config/config-values.js';
-import { canonicalJson } from '../../idempotency/idempotency-store.js';
 import { describePaymentCall } from '../../payments/outcome-wording.js';
 import { callCreatePayment } from '../../payments/payment-call.js';
 import { referenceValue } from '../../payments/reference.js';
@@ -70,8 +69,7 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   const mustConfirm = config.environment === 'live_mode' && config.confirm === 'auto' && confirmer.available();
   // 2026-07-28: the question goes back to the client, and its retry brings the answer with signed state naming the key.
   const rounds = mustConfirm ? confirmer.rounds : undefined;
-  const argumentsDigest = rounds && canonicalJson(validation.value);
-  const continued = argumentsDigest === undefined ? undefined : rounds?.continuing(argumentsDigest);
+  const continued = rounds?.continuing(validation.value);
   if (continued === 'other_payment') {
     return finish(
       'not_confirmed: other_payment',
@@ -79,7 +77,6 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
     );
   }
   const describe = async (signal: AbortSignal) => describeLivePayment(body, await lookUpProducts(api(), productIdsOf(body), signal));
-  let question: string | undefined;
   const result = await context.payments.whileAccepting(context.signal, (signal) =>
     callCreatePayment(body, continued?.idempotencyKey ?? callerKey, {
       ...context,
@@ -87,28 +84,13 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
       guard: (call, run) => context.spend.guard({ ...call, credential: context.credential }, run),
       signal,
       track: (run) => context.payments.track(run),
-      ...(mustConfirm && {
-        confirm: async (runSignal: AbortSignal) => {
-          if (rounds === undefined || continued !== undefined) return confirmer.ask(describe, runSignal);
-          question = await describe(runSignal);
-          return 'asked';
-        },
-      }),
+      ...(mustConfirm && { confirm: (runSignal: AbortSignal) => confirmer.ask(describe, runSignal) }),
     }),
   );
-  const { call } = result;
-  if (
-    rounds &&
-    argumentsDigest !== undefined &&
-    question !== undefined &&
-    call.kind === 'settled' &&
-    call.outcome.kind === 'not_confirmed'
-  ) {
-    return finish('confirmation_asked', await rounds.question(question, { idempotencyKey: result.idempotencyKey, argumentsDigest }), {
-      reference: referenceValue(result.reference),
-    });
-  }
+  const question = await rounds?.question(result.idempotencyKey);
+  if (question) return finish('confirmation_asked', question, { reference: referenceValue(result.reference) });
 
+  const { call } = result;
   const words = describePaymentCall(result, {
     baseUrl: config.baseUrl,
     environment: config.environment,
