@@ -9,14 +9,13 @@ import { linkedSignal } from './linked-signal.js';
 export class InFlightPayments {
   private readonly running = new Set<Promise<void>>();
   private readonly controller = new AbortController();
+  private draining = false;
+  private finishedWhileDraining = 0;
 
   constructor() {
     // Every payment in flight listens to it until it ends: many at once is expected, not a leak.
     setMaxListeners(0, this.controller.signal);
   }
-
-  private draining = false;
-  private finishedWhileDraining = 0;
 
   /** False once shutdown has begun: new calls are refused with nothing sent. */
   get accepting(): boolean {
