@@ -127,7 +127,7 @@ describe('any arguments', () => {
             const { metadata, ...sent } = request.body as { metadata: Record<string, string> };
             const { mcp_ref: reference, ...callerMetadata } = metadata;
             expect(reference).toMatch(/^[\w-]{24}\.[\w-]{16}$/);
-            expect(validateArguments(paymentInputSchema, asToolArguments({ ...sent, metadata: callerMetadata })).ok).toBe(true);
+            expect(validateArguments(paymentInputSchema(), asToolArguments({ ...sent, metadata: callerMetadata })).ok).toBe(true);
           }
           const text = resultText(result);
           if (text.startsWith('Invalid arguments') || text.startsWith("Refused by this server's rules")) {

@@ -174,7 +174,7 @@ describe('a run abandoned by a crashed instance (its record left in flight, its 
 
   /** Leaves the crashed run's record, with the budget reserved under its reference or (`reservedFor`) another one. */
   async function crashedInstanceLeft(reservedFor?: string): Promise<void> {
-    const validated = validateArguments(paymentInputSchema, { ...course, idempotency_key: key });
+    const validated = validateArguments(paymentInputSchema(), { ...course, idempotency_key: key });
     if (!validated.ok) throw new Error(validated.problems.join('\n'));
     const { idempotency_key: _key, ...body } = validated.value;
     const store = budgets();

@@ -7,6 +7,6 @@ import { TOOL_REGISTRY } from './registry.js';
 export const advertisedSchemas: Record<string, { inputSchema: JsonSchema; outputSchema: JsonSchema }> = Object.fromEntries(
   TOOL_REGISTRY.map((tool) => [
     tool.name,
-    { inputSchema: toPortableJsonSchema(tool.inputSchema, 'input'), outputSchema: toPortableJsonSchema(tool.outputSchema, 'output') },
+    { inputSchema: toPortableJsonSchema(tool.inputSchema(), 'input'), outputSchema: toPortableJsonSchema(tool.outputSchema(), 'output') },
   ]),
 );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { onFirstUse } from '../schema/on-first-use.js';
 import { checkApiAnswer } from './api-answer.js';
 import {
   argumentsForRead,
@@ -11,18 +12,16 @@ import {
   withoutNulls,
 } from './tool.js';
 
-const inputSchema = z.strictObject({
-  payment_id: z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be a Dodo payment id such as pay_2IjeQm4hqU6RA4Z4kwDee' })
-    .describe('Payment id (pay_…).'),
-});
+const inputSchema = onFirstUse(() =>
+  z.strictObject({
+    payment_id: z
+      .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be a Dodo payment id such as pay_2IjeQm4hqU6RA4Z4kwDee' })
+      .describe('Payment id (pay_…).'),
+  }),
+);
 
-const outputSchema = z.looseObject({
-  payment_id: z.string(),
-  total_amount: z.int(),
-  environment: z.string(),
-});
+const outputSchema = () => z.looseObject({ payment_id: z.string(), total_amount: z.int(), environment: z.string() });
 
 export const getPaymentTool: ToolModule = {
   name: 'get_payment',
@@ -35,14 +34,14 @@ export const getPaymentTool: ToolModule = {
   async handle(args, context) {
     const { config, signal } = context;
     const finish = toolCallLog(getPaymentTool.name, context);
-    const checked = argumentsForRead(inputSchema, args, config, finish);
+    const checked = argumentsForRead(inputSchema(), args, config, finish);
     if (!checked.ok) return checked.result;
 
     const { payment_id: paymentId } = checked.value;
     const subject = `payment ${paymentId}`;
     const read = await readFromApi(context, subject, finish, (api) => api.retrievePayment(paymentId, signal));
     if (!read.ok) return read.result;
-    const payment = checkApiAnswer(paymentAnswer, read.value, subject, finish);
+    const payment = checkApiAnswer(paymentAnswer(), read.value, subject, finish);
     if (!payment.ok) return payment.result;
     return finish('read', structuredResult(summarizePayment(payment.value, config.environment)), { payment_id: paymentId });
   },
@@ -56,26 +55,28 @@ const MAX_CART_ITEMS = 100;
 const shortText = (length = 64) => z.string().max(length).nullish();
 
 /** The fields of Dodo's `Payment` this tool shows, checked; anything else in the answer is ignored. */
-const paymentAnswer = z.looseObject({
-  payment_id: z.string().min(1).max(ID_LENGTH),
-  status: shortText(),
-  total_amount: z.int(),
-  currency: shortText(),
-  customer: z.looseObject({ customer_id: shortText(ID_LENGTH) }).nullish(),
-  created_at: shortText(),
-  updated_at: shortText(),
-  payment_link: shortText(4096),
-  product_cart: z
-    .array(z.looseObject({ product_id: z.string().max(ID_LENGTH), quantity: z.int(), amount: z.int().nullish() }))
-    .max(MAX_CART_ITEMS)
-    .nullish(),
-  refund_status: shortText(),
-  error_code: shortText(ID_LENGTH),
-  error_message: z.string().nullish(),
-});
+const paymentAnswer = onFirstUse(() =>
+  z.looseObject({
+    payment_id: z.string().min(1).max(ID_LENGTH),
+    status: shortText(),
+    total_amount: z.int(),
+    currency: shortText(),
+    customer: z.looseObject({ customer_id: shortText(ID_LENGTH) }).nullish(),
+    created_at: shortText(),
+    updated_at: shortText(),
+    payment_link: shortText(4096),
+    product_cart: z
+      .array(z.looseObject({ product_id: z.string().max(ID_LENGTH), quantity: z.int(), amount: z.int().nullish() }))
+      .max(MAX_CART_ITEMS)
+      .nullish(),
+    refund_status: shortText(),
+    error_code: shortText(ID_LENGTH),
+    error_message: z.string().nullish(),
+  }),
+);
 
 /** The answer to "has the customer paid?", without card details or the customer's personal data. */
-function summarizePayment(payment: z.output<typeof paymentAnswer>, environment: string): Record<string, unknown> {
+function summarizePayment(payment: z.output<ReturnType<typeof paymentAnswer>>, environment: string): Record<string, unknown> {
   return withoutNulls({
     payment_id: payment.payment_id,
     status: payment.status ?? null,

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { onFirstUse } from '../schema/on-first-use.js';
 import { checkApiAnswer } from './api-answer.js';
 import {
   argumentsForRead,
@@ -15,22 +16,24 @@ import {
 
 const PRODUCT_PAGE_SIZE_DEFAULT = 20;
 
-const inputSchema = z.strictObject({
-  name_contains: z.string().max(100).describe('Part of the name, any case.').optional(),
-  page_size: z
-    .int({ error: 'must be a whole number from 1 to 100' })
-    .min(1)
-    .max(100)
-    .default(PRODUCT_PAGE_SIZE_DEFAULT)
-    .describe(`Per page (default ${PRODUCT_PAGE_SIZE_DEFAULT}).`),
-  cursor: z
-    .string()
-    .regex(/^\d+:\d+$/, { error: 'must be a next_cursor value from a previous list_products result' })
-    .describe('A next_cursor.')
-    .optional(),
-  archived: z.boolean().describe('Archived ones instead.').optional(),
-  brand_id: z.string().max(128).describe('Only this brand.').optional(),
-});
+const inputSchema = onFirstUse(() =>
+  z.strictObject({
+    name_contains: z.string().max(100).describe('Part of the name, any case.').optional(),
+    page_size: z
+      .int({ error: 'must be a whole number from 1 to 100' })
+      .min(1)
+      .max(100)
+      .default(PRODUCT_PAGE_SIZE_DEFAULT)
+      .describe(`Per page (default ${PRODUCT_PAGE_SIZE_DEFAULT}).`),
+    cursor: z
+      .string()
+      .regex(/^\d+:\d+$/, { error: 'must be a next_cursor value from a previous list_products result' })
+      .describe('A next_cursor.')
+      .optional(),
+    archived: z.boolean().describe('Archived ones instead.').optional(),
+    brand_id: z.string().max(128).describe('Only this brand.').optional(),
+  }),
+);
 
 const TEXT_FILTERS = ['name_contains', 'cursor', 'brand_id'];
 
@@ -40,10 +43,7 @@ function withoutEmptyFilters(args: unknown): unknown {
   return Object.fromEntries(Object.entries(args).filter(([key, value]) => !(TEXT_FILTERS.includes(key) && value === '')));
 }
 
-const outputSchema = z.looseObject({
-  products: z.array(z.looseObject({})),
-  environment: z.string(),
-});
+const outputSchema = () => z.looseObject({ products: z.array(z.looseObject({})), environment: z.string() });
 
 export const listProductsTool: ToolModule = {
   name: 'list_products',
@@ -67,7 +67,7 @@ const NAME_LENGTH = 80;
 async function listProducts(args: unknown, context: ToolContext): Promise<CallToolResult> {
   const { config, signal } = context;
   const finish = toolCallLog(listProductsTool.name, context);
-  const checked = argumentsForRead(inputSchema, withoutEmptyFilters(args), config, finish);
+  const checked = argumentsForRead(inputSchema(), withoutEmptyFilters(args), config, finish);
   if (!checked.ok) return checked.result;
 
   const { name_contains: nameContains, page_size: pageSize, cursor, archived, brand_id: brandId } = checked.value;
@@ -86,7 +86,7 @@ async function listProducts(args: unknown, context: ToolContext): Promise<CallTo
     };
     const read = await readFromApi(context, 'the product list', finish, (api) => api.listProducts(query, signal));
     if (!read.ok) return read.result;
-    const answer = checkApiAnswer(productPageAnswer, read.value, 'the product list', finish);
+    const answer = checkApiAnswer(productPageAnswer(), read.value, 'the product list', finish);
     if (!answer.ok) return answer.result;
     const page = answer.value.items;
 
@@ -114,19 +114,20 @@ async function listProducts(args: unknown, context: ToolContext): Promise<CallTo
   return finish('listed', structuredResult(result), { count: products.length });
 }
 
-const money = { price: z.int().nullish(), currency: z.string().max(16).nullish() };
-
 /** The fields of Dodo's `ProductListResponse` this tool shows, checked; anything else in the answer is ignored. */
-const productAnswer = z.looseObject({
-  product_id: z.string().min(1).max(255),
-  name: z.string().nullish(),
-  description: z.string().nullish(),
-  is_recurring: z.boolean().nullish(),
-  ...money,
-  price_detail: z.looseObject({ type: z.string(), ...money, pay_what_you_want: z.boolean().nullish() }).nullish(),
-});
-type ProductAnswer = z.output<typeof productAnswer>;
-const productPageAnswer = z.looseObject({ items: z.array(productAnswer).max(API_PAGE_SIZE) });
+const productAnswer = () => {
+  const money = { price: z.int().nullish(), currency: z.string().max(16).nullish() };
+  return z.looseObject({
+    product_id: z.string().min(1).max(255),
+    name: z.string().nullish(),
+    description: z.string().nullish(),
+    is_recurring: z.boolean().nullish(),
+    ...money,
+    price_detail: z.looseObject({ type: z.string(), ...money, pay_what_you_want: z.boolean().nullish() }).nullish(),
+  });
+};
+type ProductAnswer = z.output<ReturnType<typeof productAnswer>>;
+const productPageAnswer = onFirstUse(() => z.looseObject({ items: z.array(productAnswer()).max(API_PAGE_SIZE) }));
 
 /** Only what an agent needs to choose a product and quote its price, kept short. */
 function summarizeProduct(product: ProductAnswer): Record<string, unknown> {

@@ -59,8 +59,8 @@ export interface ToolContext extends Clock {
 }
 
 /**
- * One tool: its definition, its zod input and output schemas (the advertised JSON Schemas are made from them),
- * and its handler. A tool is one module exporting one of these, plus one line in registry.ts.
+ * One tool: its definition, its zod input and output schemas (the advertised JSON Schemas are made from them at
+ * build time; the server builds a schema only when a call needs it), and its handler. A tool is one module exporting one of these, plus one line in registry.ts.
  */
 export interface ToolModule {
   name: string;
@@ -68,8 +68,8 @@ export interface ToolModule {
   /** The description the model reads; it may state this server's configuration (environment, guardrails) and the caller's spend limits. */
   describe(config: Config, spendLimits: readonly string[]): string;
   annotations: ToolAnnotations;
-  inputSchema: z.ZodType;
-  outputSchema: z.ZodType;
+  inputSchema(): z.ZodType;
+  outputSchema(): z.ZodType;
   handle(args: unknown, context: ToolContext): Promise<CallToolResult | InputRequiredResult>;
 }
 

@@ -4,32 +4,37 @@ import { ConfigError } from '../../config/config-values.js';
 import { CURRENCIES } from '../../dodo/dodo-enums.js';
 import { allowedString } from '../../schema/allowed-values.js';
 import { describeIssue } from '../../schema/argument-validation.js';
+import { onFirstUse } from '../../schema/on-first-use.js';
 import { JsonSyntaxError, parseLocatedJson } from './located-json.js';
 
 /** The limit set that applies to every credential without an entry of its own. */
 export const DEFAULT_LIMITS = 'default';
 
-const currency = allowedString({ values: CURRENCIES, kind: 'an ISO 4217 currency code', examples: ['USD', 'EUR', 'INR'] });
-const smallestUnits = z.int({ error: 'must be a whole number ≥ 0 in the currency’s smallest unit' }).min(0).max(Number.MAX_SAFE_INTEGER);
-// Looked up by the currency of a payment's prices, which may be any.
-const perCurrency = z.record(currency, smallestUnits).transform((amounts): Partial<Record<string, number>> => amounts);
+// Built on first use: only a server with a policy file reads one.
+const schemas = onFirstUse(() => {
+  const currency = allowedString({ values: CURRENCIES, kind: 'an ISO 4217 currency code', examples: ['USD', 'EUR', 'INR'] });
+  const smallestUnits = z.int({ error: 'must be a whole number ≥ 0 in the currency’s smallest unit' }).min(0).max(Number.MAX_SAFE_INTEGER);
+  // Looked up by the currency of a payment's prices, which may be any.
+  const perCurrency = z.record(currency, smallestUnits).transform((amounts): Partial<Record<string, number>> => amounts);
 
-const limitSetSchema = z.strictObject({
-  max_payment: perCurrency.optional(),
-  per_day: perCurrency.optional(),
-  payments_per_hour: z.int({ error: 'must be a whole number ≥ 0' }).min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  saved_payment_methods: z.boolean().optional(),
-});
+  const limitSet = z.strictObject({
+    max_payment: perCurrency.optional(),
+    per_day: perCurrency.optional(),
+    payments_per_hour: z.int({ error: 'must be a whole number ≥ 0' }).min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    saved_payment_methods: z.boolean().optional(),
+  });
 
-const policySchema = z.strictObject({
-  live_mode_paused: z.boolean().default(false),
-  limits: z.record(z.string().min(1, { error: 'a credential name must not be empty' }), limitSetSchema).default({}),
+  const policy = z.strictObject({
+    live_mode_paused: z.boolean().default(false),
+    limits: z.record(z.string().min(1, { error: 'a credential name must not be empty' }), limitSet).default({}),
+  });
+  return { limitSet, policy };
 });
 
 /** One credential's rules; an absent rule does not limit (see limits.ts for how `default` fills it in). */
-export type LimitSet = z.output<typeof limitSetSchema>;
+export type LimitSet = z.output<ReturnType<typeof schemas>['limitSet']>;
 /** The operator's spend policy (DODO_PAYMENTS_POLICY_FILE), validated. */
-export type Policy = z.output<typeof policySchema>;
+export type Policy = z.output<ReturnType<typeof schemas>['policy']>;
 
 /** Every problem of a policy text, one per line and each naming its line: `line 7: limits.n8n.per_day.USDD: …`. */
 export function policyProblems(text: string): { ok: true; policy: Policy } | { ok: false; problems: string[] } {
@@ -40,7 +45,7 @@ export function policyProblems(text: string): { ok: true; policy: Policy } | { o
     if (error instanceof JsonSyntaxError) return { ok: false, problems: [`line ${error.line}: not valid JSON: ${error.message}`] };
     throw error;
   }
-  const parsed = policySchema.safeParse(located.value, { reportInput: true });
+  const parsed = schemas().policy.safeParse(located.value, { reportInput: true });
   if (parsed.success) return { ok: true, policy: parsed.data };
   const problems = parsed.error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'

@@ -16,10 +16,7 @@ import { createdPaymentResult } from './payment-result.js';
  * What every created payment's result has; open to the rest (total_amount and payment_link when the API gave them
  * in the expected types, expires_on, fields Dodo adds later). Fields the API returns as null are left out.
  */
-const outputSchema = z.looseObject({
-  payment_id: z.string(),
-  environment: z.enum(ENVIRONMENTS),
-});
+const outputSchema = () => z.looseObject({ payment_id: z.string(), environment: z.enum(ENVIRONMENTS) });
 
 const ENVIRONMENT_NOTES: Record<Environment, string> = {
   test_mode: 'TEST MODE (test_mode): no real money moves; use test-mode ids.',
@@ -52,7 +49,7 @@ async function createPayment(args: unknown, context: ToolContext): Promise<CallT
   const { config, api, confirmer } = context;
   const finish = toolCallLog(createOneTimePaymentTool.name, context);
 
-  const validation = validateArguments(paymentInputSchema, args);
+  const validation = validateArguments(paymentInputSchema(), args);
   if (!validation.ok) {
     return finish('invalid_input', errorResult(`Invalid arguments; nothing was sent:\n${validation.problems.join('\n')}`));
   }
