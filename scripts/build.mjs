@@ -1,4 +1,4 @@
-// Bundles the server into dependency-free files (dist/index.js; hosted mode in dist/hosted.js), and the demo and
+// Bundles the server into dependency-free files (dist/index.js starts dist/main.js; hosted mode in dist/hosted.js), and the demo and
 // benchmark into build/. The bundles lean on the replacements below; each is checked against esbuild's metafile
 // afterwards (scripts/bundle-checks.mjs), so a dependency that moves a file makes the build fail with a message
 // instead of silently growing a bundle. The metafiles are kept in build/ for the test of those checks.
@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
-import { buildExpectations, bundleProblems } from './bundle-checks.mjs';
+import { buildExpectations, bundleProblems, launcherProblems } from './bundle-checks.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', legalComments: 'none', logLevel: 'warning' };
@@ -57,23 +57,25 @@ const withoutAjv = {
   },
 };
 
-// Hosted mode (HTTP, OAuth) and the Redis store are a second bundle that dist/index.js imports only when the
+// Hosted mode (HTTP, OAuth) and the Redis store are a second bundle that dist/main.js imports only when the
 // configuration asks for them, so the stdio server neither loads nor parses them. It receives only the configuration.
-const hostedInItsOwnFile = {
-  name: 'hosted-in-its-own-file',
+// dist/index.js, the bin, turns Node's compile cache on before it imports dist/main.js (see src/index.ts).
+const importedApart = (file) => ({
+  name: `${file}-in-its-own-file`,
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^\.\/hosted\.js$/ }, () => ({ path: './hosted.js', external: true }));
+    pluginBuild.onResolve({ filter: new RegExp(`^\\./${file}\\.js$`) }, () => ({ path: `./${file}.js`, external: true }));
   },
-};
+});
 
 const bundles = [
   {
     entry: 'src/index.ts',
     outfile: 'dist/index.js',
-    meta: 'build/meta.json',
-    plugins: [hostedInItsOwnFile],
+    meta: 'build/index-meta.json',
+    plugins: [importedApart('main')],
     banner: { js: '#!/usr/bin/env node' },
   },
+  { entry: 'src/main.ts', outfile: 'dist/main.js', meta: 'build/meta.json', plugins: [importedApart('hosted')] },
   // node-redis is CommonJS and requires Node's built-ins, which an ESM bundle can do only through a real `require`.
   {
     entry: 'src/hosted.ts',
@@ -95,7 +97,8 @@ for (const { entry, outfile, meta, plugins, banner } of bundles) {
     plugins: [...plugins, usePrecomputedSchemas, englishOnlyZodLocales, withoutAjv],
   });
   writeFileSync(meta, JSON.stringify(metafile));
-  const problems = bundleProblems(metafile, buildExpectations(process.cwd(), outfile));
+  const problems =
+    outfile === 'dist/index.js' ? launcherProblems(metafile) : bundleProblems(metafile, buildExpectations(process.cwd(), outfile));
   if (problems.length > 0) {
     console.error(`build: ${outfile} is not what the build expects:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
     process.exit(1);

@@ -1,4 +1,4 @@
-// `npm run pack:mcpb`: the Claude Desktop bundle, holding only what runs: manifest.json and dist/index.js.
+// `npm run pack:mcpb`: the Claude Desktop bundle, holding only what runs: manifest.json, dist/index.js and dist/main.js.
 // Written to dodo-payments-mcp.mcpb, or to the path given as the only argument (tests pack into a temp folder).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ const mcpb = (...args) =>
 rmSync(STAGING, { recursive: true, force: true });
 mkdirSync(`${STAGING}/dist`, { recursive: true });
 cpSync('manifest.json', `${STAGING}/manifest.json`);
-cpSync('dist/index.js', `${STAGING}/dist/index.js`);
+for (const file of ['dist/index.js', 'dist/main.js']) cpSync(file, `${STAGING}/${file}`);
 
 mcpb('validate', `${STAGING}/manifest.json`);
 mcpb('pack', STAGING, OUTPUT);

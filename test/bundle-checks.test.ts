@@ -1,6 +1,6 @@
 // The build's checks of its own bundle (scripts/bundle-checks.mjs), fed metafiles of bundles where a dependency moved.
 import { describe, expect, it } from 'vitest';
-import { buildExpectations, bundleProblems } from '../scripts/bundle-checks.mjs';
+import { buildExpectations, bundleProblems, launcherProblems } from '../scripts/bundle-checks.mjs';
 
 const expected = buildExpectations('/repo');
 const AS_EXPECTED = [
@@ -9,14 +9,14 @@ const AS_EXPECTED = [
   'build/advertised-schemas.json',
   'node_modules/zod/v4/locales/en.js',
   'node_modules/@modelcontextprotocol/server/dist/index.mjs',
-  'src/index.ts',
+  'src/main.ts',
 ];
 
 /** A metafile whose bundle read `inputs` and is `bytes` long. */
 function metafile(inputs: readonly string[], bytes = 300 * 1024) {
   return {
     inputs: Object.fromEntries(inputs.map((path) => [path, { bytes: 1, imports: [] }])),
-    outputs: { 'dist/index.js': { bytes, inputs: {}, imports: [], exports: [], entryPoint: 'src/index.ts' } },
+    outputs: { 'dist/main.js': { bytes, inputs: {}, imports: [], exports: [], entryPoint: 'src/main.ts' } },
   };
 }
 
@@ -74,7 +74,7 @@ describe('bundleProblems', () => {
   it('fails when the bundle exceeds its budget, saying by how much', () => {
     expect(bundleProblems(metafile(AS_EXPECTED, expected.budgetBytes), expected)).toEqual([]);
     expect(bundleProblems(metafile(AS_EXPECTED, expected.budgetBytes + 1), expected)).toEqual([
-      `dist/index.js is ${expected.budgetBytes + 1} bytes, over the ${expected.budgetBytes}-byte budget`,
+      `dist/main.js is ${expected.budgetBytes + 1} bytes, over the ${expected.budgetBytes}-byte budget`,
     ]);
   });
 
@@ -84,15 +84,39 @@ describe('bundleProblems', () => {
     'src/idempotency/redis-store.ts',
     'src/payments/policy/redis-budget-store.ts',
     'node_modules/@redis/client/dist/index.js',
-  ])('fails when hosted-mode code is in dist/index.js: %s', (path) => {
+  ])('fails when hosted-mode code is in dist/main.js: %s', (path) => {
     expect(bundleProblems(metafile([...AS_EXPECTED, path]), expected)).toEqual([
-      'hosted-mode code is in dist/index.js: the import of ./hosted.js moved (update the hosted-in-its-own-file plugin)',
+      'hosted-mode code is in dist/main.js: the import of ./hosted.js moved (update the hosted-in-its-own-file plugin)',
     ]);
     expect(bundleProblems(metafile([...AS_EXPECTED, path]), { ...expected, excludesHostedCode: false })).toEqual([]);
   });
 
   it('fails when the metafile has no bundle at all', () => {
     expect(bundleProblems({ inputs: metafile(AS_EXPECTED).inputs, outputs: {} }, expected)).toEqual([
+      "dist/main.js is not among the build's outputs",
+    ]);
+  });
+});
+
+describe('launcherProblems', () => {
+  const launcher = (inputs: readonly string[], bytes = 400) => ({
+    inputs: Object.fromEntries(inputs.map((path) => [path, { bytes: 1, imports: [] }])),
+    outputs: { 'dist/index.js': { bytes, inputs: {}, imports: [], exports: [], entryPoint: 'src/index.ts' } },
+  });
+
+  it('finds nothing wrong with src/index.ts alone, within its budget', () => {
+    expect(launcherProblems(launcher(['src/index.ts']))).toEqual([]);
+  });
+
+  it('fails when the server is bundled into the launcher, where the compile cache cannot reach it', () => {
+    expect(launcherProblems(launcher(['src/index.ts', 'src/main.ts', 'src/config/config.ts'], 300 * 1024))).toEqual([
+      'dist/index.js bundles more than src/index.ts (2 files): the import of ./main.js moved (update the main-in-its-own-file plugin)',
+      `dist/index.js is ${300 * 1024} bytes, over the 1024-byte budget`,
+    ]);
+  });
+
+  it('fails when the metafile has no launcher', () => {
+    expect(launcherProblems({ inputs: launcher(['src/index.ts']).inputs, outputs: {} })).toEqual([
       "dist/index.js is not among the build's outputs",
     ]);
   });

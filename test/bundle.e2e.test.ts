@@ -1,11 +1,11 @@
 // The bundle the build just made (build/meta.json is its esbuild metafile) passes the build's own checks.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildExpectations, bundleProblems } from '../scripts/bundle-checks.mjs';
+import { buildExpectations, bundleProblems, launcherProblems } from '../scripts/bundle-checks.mjs';
 
 describe('the current build', () => {
   it.each([
-    ['dist/index.js', 'build/meta.json'],
+    ['dist/main.js', 'build/meta.json'],
     ['dist/hosted.js', 'build/hosted-meta.json'],
   ] as const)('%s bundles the stand-ins, no Ajv, no foreign zod locale, and stays within its budget', (outfile, meta) => {
     const metafile = JSON.parse(readFileSync(meta, 'utf8'));
@@ -14,5 +14,9 @@ describe('the current build', () => {
     expect(inputs).toEqual(
       expect.arrayContaining(['build/ajv-provider-omitted.js', 'build/zod-locales-en.js', 'build/advertised-schemas.json']),
     );
+  });
+
+  it('dist/index.js only turns the compile cache on and imports dist/main.js', () => {
+    expect(launcherProblems(JSON.parse(readFileSync('build/index-meta.json', 'utf8')))).toEqual([]);
   });
 });

@@ -45,7 +45,7 @@ describe('Claude Desktop bundle', () => {
   }, 120_000);
 
   it('holds only what runs', () => {
-    expect(filesUnder(bundleDir).sort()).toEqual(['dist/index.js', 'manifest.json']);
+    expect(filesUnder(bundleDir).sort()).toEqual(['dist/index.js', 'dist/main.js', 'manifest.json']);
   });
 
   it('starts as Claude Desktop starts it, with unfilled optional fields as literal placeholders, and lists the tool', async () => {
@@ -71,6 +71,7 @@ describe('npm package', () => {
       'README.md',
       'dist/hosted.js',
       'dist/index.js',
+      'dist/main.js',
       'manifest.json',
       'package.json',
     ]);
