@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging/logger.js';
-import { displayUrl, redactDeep, redactSecrets, secretForms } from '../src/logging/redact.js';
+import { containsSecret, displayUrl, redactDeep, redactSecrets, secretForms } from '../src/logging/redact.js';
 
 describe('redactSecrets', () => {
   it('removes every occurrence of each secret and ignores unset ones', () => {
@@ -99,6 +99,22 @@ describe('redactDeep', () => {
     expect(redactDeep({ a: ['x sk_test_deep_secret', 1, null, { sk_test_deep_secret: true }] }, secrets)).toEqual({
       a: ['x [REDACTED]', 1, null, { '[REDACTED]': true }],
     });
+  });
+});
+
+describe('containsSecret', () => {
+  const secrets = ['sk_secret', 'c2tfc2VjcmV0'];
+
+  it.each([
+    ['a string', 'Bearer sk_secret'],
+    ['a value deep in objects and arrays', { content: [{ type: 'text', text: 'ok' }, { nested: [1, { auth: 'x c2tfc2VjcmV0' }] }] }],
+    ['an object key', { metadata: { 'sk_secret-header': 'value' } }],
+  ])('finds a secret in %s', (_, value) => {
+    expect(containsSecret(value, secrets)).toBe(true);
+  });
+
+  it('finds none in a result without one, whatever its leaves', () => {
+    expect(containsSecret({ content: [{ type: 'text', text: 'sk_ secret' }], n: 1, ok: true, none: null, list: [] }, secrets)).toBe(false);
   });
 });
 

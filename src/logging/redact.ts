@@ -64,6 +64,17 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   return value;
 }
 
+/** Whether any string (key or value) in `value` holds one of `secrets`; walks without copying, for the common case of none. */
+export function containsSecret(value: unknown, secrets: readonly string[]): boolean {
+  if (typeof value === 'string') return secrets.some((secret) => value.includes(secret));
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some((item) => containsSecret(item, secrets));
+  for (const key in value) {
+    if (containsSecret(key, secrets) || containsSecret((value as Record<string, unknown>)[key], secrets)) return true;
+  }
+  return false;
+}
+
 /** A URL as it may be shown (to the model, in a log): userinfo and secret-looking query values replaced. */
 export function displayUrl(url: string): string {
   return url

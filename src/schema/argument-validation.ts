@@ -49,15 +49,20 @@ function withoutNullFields(value: unknown): unknown {
  */
 export const MAX_ARGUMENT_DEPTH = 32;
 
-/** The path of the first value nested deeper than MAX_ARGUMENT_DEPTH, or undefined when there is none. */
-function tooDeep(root: unknown): (string | number)[] | undefined {
-  const pending: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const { value, path } = next;
-    if (typeof value !== 'object' || value === null) continue;
-    if (path.length >= MAX_ARGUMENT_DEPTH) return path;
-    const children: [string | number, unknown][] = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
-    for (const [key, child] of children) pending.push({ value: child, path: [...path, key] });
+/**
+ * The path of the first value nested deeper than MAX_ARGUMENT_DEPTH, or undefined when there is none. Depth-first
+ * on one shared path, which is copied only when it is the answer: this runs on every call.
+ */
+function tooDeep(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (path.length >= MAX_ARGUMENT_DEPTH) return [...path];
+  const record = value as Record<string, unknown>;
+  const keys = Array.isArray(value) ? value.keys() : Object.keys(value);
+  for (const key of keys) {
+    path.push(key);
+    const found = tooDeep(record[key], path);
+    path.pop();
+    if (found !== undefined) return found;
   }
   return undefined;
 }

@@ -9,7 +9,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Access } from '../auth/access.js';
 import { withFields } from '../logging/logger.js';
-import { redactDeep } from '../logging/redact.js';
+import { containsSecret, redactDeep } from '../logging/redact.js';
 import { advertisedSchemas } from '../tools/advertised-schemas.js';
 import { TOOL_REGISTRY } from '../tools/registry.js';
 import { errorResult, type LiveConfirmer, type ToolModule } from '../tools/tool.js';
@@ -100,7 +100,5 @@ function beyondAccess(name: string, available: readonly string[], logger: Shared
 
 /** The last gate before a result leaves the process: secrets are removed, in any encoding, even if the API echoed them. */
 function redactResult<R extends CallToolResult | InputRequiredResult>(result: R, secrets: readonly string[]): R {
-  const serialized = JSON.stringify(result);
-  if (!secrets.some((secret) => serialized.includes(secret))) return result;
-  return redactDeep(result, secrets);
+  return containsSecret(result, secrets) ? redactDeep(result, secrets) : result;
 }
