@@ -49,8 +49,8 @@ export class LineClient {
   private readonly stdin: Writable;
   private readonly child: ChildProcess;
 
-  constructor(entry: string, env: Record<string, string>, nodeFlags: string[] = []) {
-    this.child = spawn(process.execPath, [...nodeFlags, entry], {
+  constructor(entry: string, env: Record<string, string>, nodeFlags: string[] = [], node = process.execPath) {
+    this.child = spawn(node, [...nodeFlags, entry], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['pipe', 'pipe', 'inherit', 'pipe'],
     });

@@ -1,12 +1,20 @@
 // The entry (bin): turns on Node's compile cache, then starts the server. A cold start spends about a third of its
-// own time compiling the bundle; Node 22.1+ keeps the compiled code in its cache folder (os.tmpdir(), or
-// NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off) and reuses it while the bundle is unchanged. Only
+// own time compiling the bundle; Node 22.1+ keeps the compiled code and reuses it while the bundle is unchanged. Only
 // modules loaded after the call are cached, hence this file of its own. Node 20 has neither function and skips both.
 import nodeModule from 'node:module';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 
 // Node 22.1 and 22.10 added these; @types/node is pinned to the oldest Node supported (20).
-const compileCache = nodeModule as { enableCompileCache?: () => unknown; flushCompileCache?: () => void };
-compileCache.enableCompileCache?.();
+const compileCache = nodeModule as { enableCompileCache?: (directory: string) => unknown; flushCompileCache?: () => void };
+
+// In the user's own cache folder rather than Node's default under os.tmpdir(): on Linux that folder is shared, and
+// whoever creates it first could leave compiled code there for others to run. NODE_COMPILE_CACHE, when set, wins
+// (Node turned the cache on before this file ran); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+const cacheHome = process.env.XDG_CACHE_HOME;
+compileCache.enableCompileCache?.(
+  join(cacheHome && isAbsolute(cacheHome) ? cacheHome : join(homedir(), '.cache'), 'dodo-payments-mcp', 'compile-cache'),
+);
 // Written at exit, so that what was compiled while serving (not only at load) is cached too.
 process.once('exit', () => compileCache.flushCompileCache?.());
 await import('./main.js');
