@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, type Settlement } from '../src/idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory-store.js';
@@ -65,6 +66,27 @@ describe('canonicalJson', () => {
     );
     expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
     expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
+  });
+
+  // References in payments already made are digests of this text: it must never change for a given value.
+  it('writes exactly the text it always wrote', () => {
+    expect(canonicalJson({ z: null, é: ['x', 1.5, true, { b: 'ü"', a: [] }], A: {}, '': -0 })).toBe(
+      '{"":0,"A":{},"z":null,"é":["x",1.5,true,{"a":[],"b":"ü\\""}]}',
+    );
+    const earlierVersion = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(earlierVersion).join(',')}]`;
+      if (value && typeof value === 'object') {
+        const entries = Object.entries(value)
+          .filter(([, item]) => item !== undefined)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${earlierVersion(item)}`).join(',')}}`;
+      }
+      return JSON.stringify(value);
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => canonicalJson(value) === earlierVersion(value)),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -117,14 +117,24 @@ export class IdempotentRunStillInFlight extends Error {
   }
 }
 
-/** JSON with object keys sorted at every level, so equal requests have equal fingerprints. */
+/**
+ * JSON with object keys sorted at every level, so equal requests have equal fingerprints. Built as one string: it
+ * runs on every payment call.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index++) text += `${index > 0 ? ',' : ''}${canonicalJson(value[index])}`;
+    return `${text}]`;
+  }
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+    let text = '{';
+    // The default sort orders by UTF-16 code units, as `<` does.
+    for (const key of Object.keys(value).sort()) {
+      const item = (value as Record<string, unknown>)[key];
+      if (item !== undefined) text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    }
+    return `${text}}`;
   }
   return JSON.stringify(value);
 }
