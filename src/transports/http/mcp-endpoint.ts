@@ -6,6 +6,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { Principal } from '../../auth/access.js';
+import { createLegacyJsonPost } from './legacy-json-post.js';
 
 type ProtocolEra = 'legacy' | 'modern';
 
@@ -17,7 +18,8 @@ export type RefusalReporter = (reason: string) => void;
 
 /**
  * Answers an authenticated, parsed POST /mcp with the SDK, in the era the message claims: a 2025-era message (no
- * per-request `_meta` envelope) as before, stateless with a JSON answer; a 2026-07-28 message (`server/discover`,
+ * per-request `_meta` envelope) stateless with a JSON answer, a plain request on node:http directly (legacy-json-post.ts)
+ * and anything else (initialize, notifications, batches, refusals) by the SDK transport; a 2026-07-28 message (`server/discover`,
  * or any request with the envelope) through the SDK's per-request handler, whose 2025 fallback is off since 2025 is
  * served here.
  */
@@ -28,6 +30,7 @@ export function createMcpEndpoint(serverFor: McpServerFor, reportModernRefusal: 
     responseMode: 'auto',
     onerror: (error) => reportModernRefusal(error.message),
   });
+  const legacyJsonPost = createLegacyJsonPost((principal) => serverFor(principal, 'legacy'));
 
   return async (
     request: IncomingMessage,
@@ -36,6 +39,7 @@ export function createMcpEndpoint(serverFor: McpServerFor, reportModernRefusal: 
     principal: Principal | undefined,
     report: RefusalReporter,
   ): Promise<void> => {
+    if (await legacyJsonPost(request, response, message, principal)) return;
     const aborted = new AbortController();
     response.on('close', () => aborted.abort());
     const webRequest = toWebRequest(request, aborted.signal);

@@ -1,0 +1,146 @@
+import { createServer, type Server as HttpServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Principal } from '../src/auth/access.js';
+import { createLegacyJsonPost } from '../src/transports/http/legacy-json-post.js';
+import { createGate } from './support/fixture-mcp-server.js';
+
+// The fast path alone, on a bare node:http server: a request it does not take is answered 599 here, so a test sees
+// which requests it left to the SDK transport. What it answers is compared with what the SDK transport answers.
+
+const FELL_THROUGH = 599;
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const AGENT: Principal = { kind: 'token', access: 'create', subject: 'agent' };
+const VIEWER: Principal = { kind: 'token', access: 'read', subject: 'viewer' };
+
+interface Hooks {
+  /** The tool answers only after this settles. */
+  holdUntil?: Promise<void>;
+  onToolStarted?: () => void;
+  onToolAborted?: () => void;
+}
+
+/** A server whose one tool names the caller, and says whether it was aborted. */
+function serverFor(principal: Principal | undefined, hooks: Hooks = {}): Server {
+  const server = new Server({ name: 'fast-path-fixture', version: '1.0.0' }, { capabilities: { tools: {} } });
+  server.setRequestHandler('tools/list', () => ({ tools: [{ name: 'whoami', inputSchema: { type: 'object' } }] }));
+  server.setRequestHandler('tools/call', async (_request, context) => {
+    context.mcpReq.signal.addEventListener('abort', () => hooks.onToolAborted?.());
+    hooks.onToolStarted?.();
+    await hooks.holdUntil;
+    return { content: [{ type: 'text', text: principal?.subject ?? 'anonymous' }] };
+  });
+  return server;
+}
+
+const servers: HttpServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+/** The caller is named by an `x-caller` header (the fast path takes the principal from its caller). */
+async function start(hooks: Hooks = {}): Promise<string> {
+  const answer = createLegacyJsonPost((principal) => serverFor(principal, hooks));
+  const server = createServer((request, response) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (text += chunk));
+    request.on('end', async () => {
+      const principal = { agent: AGENT, viewer: VIEWER }[request.headers['x-caller'] as string];
+      if (!(await answer(request, response, JSON.parse(text), principal))) response.writeHead(FELL_THROUGH).end();
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+}
+
+interface Answer {
+  status: number;
+  contentType: string | null;
+  body: string;
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', headers: { ...HEADERS, ...headers }, body: JSON.stringify(body) });
+  return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+}
+
+/** What the SDK transport answers the same request, from a server made the same way. */
+async function sdkAnswer(body: unknown, principal?: Principal): Promise<Answer> {
+  const server = serverFor(principal);
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  await server.connect(transport);
+  const request = new Request('http://127.0.0.1/mcp', { method: 'POST', headers: HEADERS });
+  const response = await transport.handleRequest(request, { parsedBody: body });
+  return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+}
+
+const call = (id: number | string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'whoami', arguments: {} } });
+
+describe('the 2025-era JSON POST answered on node:http', () => {
+  it.each([
+    ['tools/call', call(7)],
+    ['a string id', call('abc')],
+    ['tools/list', { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }],
+    ['an unknown method (a JSON-RPC error)', { jsonrpc: '2.0', id: 2, method: 'no/such', params: {} }],
+    ['ping without params', { jsonrpc: '2.0', id: 3, method: 'ping' }],
+    ['invalid tools/call params (a JSON-RPC error)', { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 5 } }],
+  ])('answers %s with the status, content type and bytes the SDK transport gives', async (_name, body) => {
+    const url = await start();
+    expect(await post(url, body, { 'x-caller': 'agent' })).toEqual(await sdkAnswer(body, AGENT));
+  });
+
+  it('answers a request naming a supported protocol version', async () => {
+    const url = await start();
+    expect((await post(url, call(1), { 'mcp-protocol-version': '2025-11-25' })).status).toBe(200);
+  });
+
+  it('gives two concurrent requests with the same id from different callers their own answers', async () => {
+    const release = createGate();
+    let started = 0;
+    const bothStarted = createGate();
+    const url = await start({ holdUntil: release.promise, onToolStarted: () => ++started === 2 && bothStarted.open() });
+    const agent = post(url, call(1), { 'x-caller': 'agent' });
+    const viewer = post(url, call(1), { 'x-caller': 'viewer' });
+    await bothStarted.promise;
+    release.open();
+    const answers = await Promise.all([agent, viewer]);
+    expect(answers.map((answer) => JSON.parse(answer.body))).toEqual([
+      { result: { content: [{ type: 'text', text: 'agent' }] }, jsonrpc: '2.0', id: 1 },
+      { result: { content: [{ type: 'text', text: 'viewer' }] }, jsonrpc: '2.0', id: 1 },
+    ]);
+  });
+
+  it("aborts the tool's signal when the client goes away before the answer", async () => {
+    const started = createGate();
+    const aborted = createGate();
+    const url = await start({ holdUntil: new Promise(() => {}), onToolStarted: started.open, onToolAborted: aborted.open });
+    const body = JSON.stringify(call(1));
+    const request = httpRequest(url, { method: 'POST', headers: { ...HEADERS, 'content-length': Buffer.byteLength(body) } });
+    request.on('error', () => {});
+    request.end(body);
+    await started.promise;
+    request.destroy();
+    await aborted.promise;
+  });
+});
+
+describe('what it leaves to the SDK transport', () => {
+  it.each([
+    ['no text/event-stream in Accept (406)', call(1), { accept: 'application/json' }],
+    ['no application/json in Accept (406)', call(1), { accept: 'text/event-stream' }],
+    ['a Content-Type that is not JSON (415)', call(1), { 'content-type': 'text/plain' }],
+    ['an unsupported MCP-Protocol-Version (400)', call(1), { 'mcp-protocol-version': '1999-01-01' }],
+    ['a notification (202)', { jsonrpc: '2.0', method: 'notifications/initialized' }, {}],
+    ['initialize', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {} } }, {}],
+    ['a batch', [call(1), call(2)], {}],
+    ['a posted response', { jsonrpc: '2.0', id: 1, result: {} }, {}],
+    ['a body that is not JSON-RPC', { hello: 'world' }, {}],
+    ['a 2026-07-28 protocol version header', call(1), { 'mcp-protocol-version': '2026-07-28' }],
+  ])('%s', async (_name, body, headers: Record<string, string>) => {
+    const url = await start();
+    expect((await post(url, body, headers)).status).toBe(FELL_THROUGH);
+  });
+});
