@@ -18,30 +18,43 @@ interface Hooks {
   /** The tool answers only after this settles. */
   holdUntil?: Promise<void>;
   onToolStarted?: () => void;
-  onToolAborted?: () => void;
+  /** Called with the call's `tag` argument when its signal aborts. */
+  onToolAborted?: (tag: unknown) => void;
 }
 
-/** A server whose one tool names the caller, and says whether it was aborted. */
-function serverFor(principal: Principal | undefined, hooks: Hooks = {}): Server {
+/** A server whose one tool answers with the caller and the call's `tag` argument. */
+function fixtureServer(principal: Principal | undefined, hooks: Hooks): Server {
   const server = new Server({ name: 'fast-path-fixture', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler('tools/list', () => ({ tools: [{ name: 'whoami', inputSchema: { type: 'object' } }] }));
-  server.setRequestHandler('tools/call', async (_request, context) => {
-    context.mcpReq.signal.addEventListener('abort', () => hooks.onToolAborted?.());
+  server.setRequestHandler('tools/call', async (request, context) => {
+    const tag = request.params.arguments?.tag;
+    context.mcpReq.signal.addEventListener('abort', () => hooks.onToolAborted?.(tag));
     hooks.onToolStarted?.();
     await hooks.holdUntil;
-    return { content: [{ type: 'text', text: principal?.subject ?? 'anonymous' }] };
+    return { content: [{ type: 'text', text: `${principal?.subject ?? 'anonymous'} ${tag}` }] };
   });
   return server;
 }
 
 const servers: HttpServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(
+    servers.splice(0).map((server) => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      return closed;
+    }),
+  );
 });
 
-/** The caller is named by an `x-caller` header (the fast path takes the principal from its caller). */
-async function start(hooks: Hooks = {}): Promise<string> {
-  const answer = createLegacyJsonPost((principal) => serverFor(principal, hooks));
+/** The caller is named by an `x-caller` header. Returns the URL and the principals the server factory was called for. */
+async function start(perPrincipal: boolean, hooks: Hooks = {}) {
+  const made: (Principal | undefined)[] = [];
+  const serverFor = (principal: Principal | undefined) => {
+    made.push(principal);
+    return fixtureServer(principal, hooks);
+  };
+  const answer = createLegacyJsonPost({ serverFor, perPrincipal });
   const server = createServer((request, response) => {
     let text = '';
     request.setEncoding('utf8');
@@ -53,7 +66,7 @@ async function start(hooks: Hooks = {}): Promise<string> {
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, made };
 }
 
 interface Answer {
@@ -69,7 +82,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 
 /** What the SDK transport answers the same request, from a server made the same way. */
 async function sdkAnswer(body: unknown, principal?: Principal): Promise<Answer> {
-  const server = serverFor(principal);
+  const server = fixtureServer(principal, {});
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
   const request = new Request('http://127.0.0.1/mcp', { method: 'POST', headers: HEADERS });
@@ -77,9 +90,26 @@ async function sdkAnswer(body: unknown, principal?: Principal): Promise<Answer> 
   return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
 }
 
-const call = (id: number | string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'whoami', arguments: {} } });
+const call = (id: number | string, tag: unknown = 'x') => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'whoami', arguments: { tag } },
+});
 
-describe('the 2025-era JSON POST answered on node:http', () => {
+/** A raw POST that the test can cut before the answer. */
+function openPost(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  const request = httpRequest(url, { method: 'POST', headers: { ...HEADERS, ...headers, 'content-length': Buffer.byteLength(text) } });
+  request.on('error', () => {});
+  request.end(text);
+  return request;
+}
+
+describe.each([
+  ['a fresh server per request', false],
+  ['a server per principal', true],
+])('the 2025-era JSON POST answered on node:http, %s', (_mode, perPrincipal) => {
   it.each([
     ['tools/call', call(7)],
     ['a string id', call('abc')],
@@ -88,42 +118,78 @@ describe('the 2025-era JSON POST answered on node:http', () => {
     ['ping without params', { jsonrpc: '2.0', id: 3, method: 'ping' }],
     ['invalid tools/call params (a JSON-RPC error)', { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 5 } }],
   ])('answers %s with the status, content type and bytes the SDK transport gives', async (_name, body) => {
-    const url = await start();
+    const { url } = await start(perPrincipal);
     expect(await post(url, body, { 'x-caller': 'agent' })).toEqual(await sdkAnswer(body, AGENT));
   });
 
   it('answers a request naming a supported protocol version', async () => {
-    const url = await start();
+    const { url } = await start(perPrincipal);
     expect((await post(url, call(1), { 'mcp-protocol-version': '2025-11-25' })).status).toBe(200);
   });
 
-  it('gives two concurrent requests with the same id from different callers their own answers', async () => {
+  it('gives concurrent requests with the same id, from one caller and from two, each its own answer', async () => {
+    const release = createGate();
+    let started = 0;
+    const allStarted = createGate();
+    const { url } = await start(perPrincipal, { holdUntil: release.promise, onToolStarted: () => ++started === 3 && allStarted.open() });
+    const answers = Promise.all([
+      post(url, call(1, 'first'), { 'x-caller': 'agent' }),
+      post(url, call(1, 'second'), { 'x-caller': 'agent' }),
+      post(url, call(1, 'third'), { 'x-caller': 'viewer' }),
+    ]);
+    await allStarted.promise;
+    release.open();
+    expect((await answers).map((answer) => JSON.parse(answer.body))).toEqual(
+      ['agent first', 'agent second', 'viewer third'].map((text) => ({
+        result: { content: [{ type: 'text', text }] },
+        jsonrpc: '2.0',
+        id: 1,
+      })),
+    );
+  });
+
+  it("aborts the tool's signal when its client goes away, and only that call's", async () => {
     const release = createGate();
     let started = 0;
     const bothStarted = createGate();
-    const url = await start({ holdUntil: release.promise, onToolStarted: () => ++started === 2 && bothStarted.open() });
-    const agent = post(url, call(1), { 'x-caller': 'agent' });
-    const viewer = post(url, call(1), { 'x-caller': 'viewer' });
+    const aborted = createGate();
+    const abortedTags: unknown[] = [];
+    const { url } = await start(perPrincipal, {
+      holdUntil: release.promise,
+      onToolStarted: () => ++started === 2 && bothStarted.open(),
+      onToolAborted: (tag) => {
+        abortedTags.push(tag);
+        aborted.open();
+      },
+    });
+    const gone = openPost(url, call(1, 'gone'), { 'x-caller': 'agent' });
+    const staying = post(url, call(1, 'staying'), { 'x-caller': 'agent' });
     await bothStarted.promise;
+    gone.destroy();
+    await aborted.promise;
     release.open();
-    const answers = await Promise.all([agent, viewer]);
-    expect(answers.map((answer) => JSON.parse(answer.body))).toEqual([
-      { result: { content: [{ type: 'text', text: 'agent' }] }, jsonrpc: '2.0', id: 1 },
-      { result: { content: [{ type: 'text', text: 'viewer' }] }, jsonrpc: '2.0', id: 1 },
-    ]);
+    expect(JSON.parse((await staying).body).result.content[0].text).toBe('agent staying');
+    expect(abortedTags).toEqual(['gone']);
+  });
+});
+
+describe('which servers it makes', () => {
+  const twoCallsEach = async (url: string) => {
+    for (const caller of ['agent', 'agent', 'viewer', 'viewer', undefined, undefined]) {
+      await post(url, call(1), caller === undefined ? {} : { 'x-caller': caller });
+    }
+  };
+
+  it('makes a fresh server for every request', async () => {
+    const { url, made } = await start(false);
+    await twoCallsEach(url);
+    expect(made).toEqual([AGENT, AGENT, VIEWER, VIEWER, undefined, undefined]);
   });
 
-  it("aborts the tool's signal when the client goes away before the answer", async () => {
-    const started = createGate();
-    const aborted = createGate();
-    const url = await start({ holdUntil: new Promise(() => {}), onToolStarted: started.open, onToolAborted: aborted.open });
-    const body = JSON.stringify(call(1));
-    const request = httpRequest(url, { method: 'POST', headers: { ...HEADERS, 'content-length': Buffer.byteLength(body) } });
-    request.on('error', () => {});
-    request.end(body);
-    await started.promise;
-    request.destroy();
-    await aborted.promise;
+  it('makes one server per principal when told the factory depends on nothing else', async () => {
+    const { url, made } = await start(true);
+    await twoCallsEach(url);
+    expect(made).toEqual([AGENT, VIEWER, undefined]);
   });
 });
 
@@ -140,7 +206,7 @@ describe('what it leaves to the SDK transport', () => {
     ['a body that is not JSON-RPC', { hello: 'world' }, {}],
     ['a 2026-07-28 protocol version header', call(1), { 'mcp-protocol-version': '2026-07-28' }],
   ])('%s', async (_name, body, headers: Record<string, string>) => {
-    const url = await start();
+    const { url } = await start(true);
     expect((await post(url, body, headers)).status).toBe(FELL_THROUGH);
   });
 });

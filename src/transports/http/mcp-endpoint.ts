@@ -10,7 +10,7 @@ import { createLegacyJsonPost } from './legacy-json-post.js';
 
 type ProtocolEra = 'legacy' | 'modern';
 
-/** A fresh MCP server for one request of one era; `principal` is undefined when authentication is off. */
+/** A fresh MCP server for one request of one era (or, see HttpServerOptions.serversPerPrincipal, for a principal's plain 2025-era requests); `principal` is undefined when authentication is off. */
 export type McpServerFor = (principal: Principal | undefined, era: ProtocolEra) => McpServer;
 
 /** Why the SDK refused a request it answered itself (406, 415, 400 on a bad version, …), or an error it met, for the log. */
@@ -23,14 +23,17 @@ export type RefusalReporter = (reason: string) => void;
  * or any request with the envelope) through the SDK's per-request handler, whose 2025 fallback is off since 2025 is
  * served here.
  */
-export function createMcpEndpoint(serverFor: McpServerFor, reportModernRefusal: RefusalReporter) {
+export function createMcpEndpoint(serverFor: McpServerFor, reportModernRefusal: RefusalReporter, serversPerPrincipal: boolean) {
   const modern = createMcpHandler(({ authInfo }) => serverFor(authInfo?.extra?.principal as Principal | undefined, 'modern'), {
     legacy: 'reject',
     // 'auto' answers in JSON since the tools send nothing before their result ('json' says so on stderr at start).
     responseMode: 'auto',
     onerror: (error) => reportModernRefusal(error.message),
   });
-  const legacyJsonPost = createLegacyJsonPost((principal) => serverFor(principal, 'legacy'));
+  const legacyJsonPost = createLegacyJsonPost({
+    serverFor: (principal) => serverFor(principal, 'legacy'),
+    perPrincipal: serversPerPrincipal,
+  });
 
   return async (
     request: IncomingMessage,

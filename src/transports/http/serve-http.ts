@@ -22,7 +22,7 @@ export interface HostedOverrides extends SharedStateOverrides {
 }
 
 /**
- * Hosted mode: Streamable HTTP on /mcp, stateless (a new MCP server per request over the one shared state),
+ * Hosted mode: Streamable HTTP on /mcp, stateless (an MCP server per request, or per caller for plain 2025-era requests, over the one shared state),
  * authenticated. Loaded only when DODO_PAYMENTS_MCP_TRANSPORT=http; the bundle keeps it in dist/hosted.js.
  */
 export async function serveHttp(config: Config, overrides: HostedOverrides = {}): Promise<RunningHostedServer> {
@@ -58,6 +58,8 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
         credential: credentialOf(principal),
         ...(principal && { access: principal.access, caller: callerFields(principal) }),
       }),
+    // Everything createServer is given above comes from the principal's fields, the era and the shared state.
+    serversPerPrincipal: true,
     listeningFields: { spend_policy: shared.spend.state },
     health: () => health(shared),
     ...(metadata && { jsonDocuments: Object.fromEntries(PROTECTED_RESOURCE_METADATA_PATHS.map((path) => [path, metadata])) }),
