@@ -47,11 +47,13 @@ afterEach(async () => {
   );
 });
 
-/** The caller is named by an `x-caller` header. Returns the URL and the principals the server factory was called for. */
-async function start(perPrincipal: boolean, hooks: Hooks = {}) {
+/** The caller is named by an `x-caller` header (`viewer` has read access, any other name create). Returns the URL and the principals the server factory was called for. */
+async function start(perPrincipal: boolean, hooks: Hooks = {}, failures = 0) {
   const made: (Principal | undefined)[] = [];
+  let failing = failures;
   const serverFor = (principal: Principal | undefined) => {
     made.push(principal);
+    if (failing-- > 0) throw new Error('the factory failed');
     return fixtureServer(principal, hooks);
   };
   const answer = createLegacyJsonPost({ serverFor, perPrincipal });
@@ -60,8 +62,10 @@ async function start(perPrincipal: boolean, hooks: Hooks = {}) {
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => (text += chunk));
     request.on('end', async () => {
-      const principal = { agent: AGENT, viewer: VIEWER }[request.headers['x-caller'] as string];
-      if (!(await answer(request, response, JSON.parse(text), principal))) response.writeHead(FELL_THROUGH).end();
+      const caller = request.headers['x-caller'] as string | undefined;
+      const principal = caller === 'viewer' ? VIEWER : caller === undefined ? undefined : { ...AGENT, subject: caller };
+      const taken = await answer(request, response, JSON.parse(text), principal).catch(() => response.writeHead(500).end());
+      if (taken === false) response.writeHead(FELL_THROUGH).end();
     });
   });
   servers.push(server);
@@ -190,6 +194,22 @@ describe('which servers it makes', () => {
     const { url, made } = await start(true);
     await twoCallsEach(url);
     expect(made).toEqual([AGENT, VIEWER, undefined]);
+  });
+
+  it('keeps at most 256 servers, forgetting the oldest', async () => {
+    const { url, made } = await start(true);
+    for (let caller = 0; caller <= 256; caller++) await post(url, call(1), { 'x-caller': `caller-${caller}` });
+    await post(url, call(1), { 'x-caller': 'caller-256' });
+    expect(made).toHaveLength(257);
+    await post(url, call(1), { 'x-caller': 'caller-0' });
+    expect(made).toHaveLength(258);
+  });
+
+  it('asks the factory again after it failed, rather than failing every later request', async () => {
+    const { url, made } = await start(true, {}, 1);
+    expect((await post(url, call(1), { 'x-caller': 'agent' })).status).toBe(500);
+    expect((await post(url, call(1), { 'x-caller': 'agent' })).status).toBe(200);
+    expect(made).toEqual([AGENT, AGENT]);
   });
 });
 

@@ -47,6 +47,8 @@ export function createLegacyJsonPost({ serverFor, perPrincipal }: LegacyServers)
       if (shared.size >= MAX_SHARED_SERVERS) shared.delete(shared.keys().next().value as string);
       multiplexer = connect(principal);
       shared.set(key, multiplexer);
+      // A factory that failed is asked again by the next request rather than failing every later one.
+      multiplexer.catch(() => shared.delete(key));
     }
     return multiplexer;
   };
