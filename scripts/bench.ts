@@ -248,8 +248,11 @@ function measurePackage() {
   const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8' });
   const [listing] = JSON.parse(npm(['pack', '--dry-run', '--json'], ROOT)) as { files: { path: string }[] }[];
   for (const { path } of listing?.files ?? []) {
+    const source = path.startsWith('dist/') ? join(SERVER_DIR, path.slice('dist/'.length)) : join(ROOT, path);
+    // A build from before a file was added to dist/ (dist/main.js, with the launcher) is packed as it was.
+    if (path.startsWith('dist/') && !existsSync(source)) continue;
     mkdirSync(dirname(join(stage, path)), { recursive: true });
-    copyFileSync(path.startsWith('dist/') ? join(SERVER_DIR, path.slice('dist/'.length)) : join(ROOT, path), join(stage, path));
+    copyFileSync(source, join(stage, path));
   }
   const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', workDir], stage)) as {
     filename: string;
