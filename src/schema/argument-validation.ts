@@ -45,7 +45,7 @@ function withoutNullFields(value: unknown): unknown {
 
 /**
  * No tool's arguments nest more than a few levels; the walks below recurse, so a value nested far deeper (200,000
- * levels fit in one request) would overflow the stack. It is refused first, by a walk that does not recurse.
+ * levels fit in one request) would overflow the stack. It is refused first, by a walk that stops at that depth.
  */
 export const MAX_ARGUMENT_DEPTH = 32;
 
