@@ -76,9 +76,7 @@ async function coldStartMs(entry: string, env: Record<string, string>, node: str
 // turned off is measured as well: what the first start after an install or an upgrade costs.
 async function measureColdStart(floors: FloorPrograms, env: Record<string, string>) {
   const runtimes = [process.execPath, ...(options.quick ? [] : [nodeRuntime('22'), nodeRuntime('24')])];
-  const starts = await Promise.all(
-    runtimes.map(async (node) => ({ node, version: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim() })),
-  );
+  const starts = runtimes.map((node) => ({ node, version: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim() }));
   const byRuntime = [];
   let toolsListBytes = 0;
   for (const { node, version } of starts) {
