@@ -1,4 +1,4 @@
-// The entry (bin): turns on Node's compile cache, then starts the server. A cold start spends about a third of its
+// The entry (bin): turns on Node's compile cache, then starts the server. A cold start spends about a quarter of its
 // own time compiling the bundle; Node 22.1+ keeps the compiled code and reuses it while the bundle is unchanged. Only
 // modules loaded after the call are cached, hence this file of its own. Node 20 has neither function and skips both.
 import nodeModule from 'node:module';
