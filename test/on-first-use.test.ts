@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onFirstUse } from '../src/schema/on-first-use.js';
+import { onFirstUse } from '../src/on-first-use.js';
 
 describe('onFirstUse', () => {
   it('builds nothing until asked, then builds once and hands out the same value', () => {

@@ -1,8 +1,8 @@
-import type { DodoPayments } from 'dodopayments';
 import type { PaymentCreateParams, PaymentListParams, PaymentListResponse } from 'dodopayments/resources/payments';
 import type { Product, ProductListParams } from 'dodopayments/resources/products/products';
 import { VERSION as SDK_VERSION } from 'dodopayments/version';
 import type { Config } from '../config/config.js';
+import { onFirstUse } from '../on-first-use.js';
 import { nodeHttpFetch } from './node-http-fetch.js';
 
 /** The calls the tools make; an interface so tests and the server factory can swap it. */
@@ -28,8 +28,7 @@ export function userAgent(serverVersion: string): string {
 
 export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { apiKey: string; serverVersion: string }): DodoApi {
   // Loaded on the first call, not at start: a client that only lists tools never pays for it.
-  let client: Promise<DodoPayments> | undefined;
-  const loadClient = async () => {
+  const sdk = onFirstUse(async () => {
     const { DodoPayments } = await import('dodopayments');
     return new DodoPayments({
       bearerToken: config.apiKey,
@@ -44,8 +43,7 @@ export function createDodoApi(config: Pick<Config, 'baseUrl' | 'timeoutMs'> & { 
       fetch: nodeHttpFetch,
       defaultHeaders: { 'User-Agent': userAgent(config.serverVersion) },
     });
-  };
-  const sdk = () => (client ??= loadClient());
+  });
   return {
     createPayment: async (body, signal) => (await sdk()).payments.create(body, { signal }),
     retrievePayment: async (paymentId, signal) => (await sdk()).payments.retrieve(paymentId, { signal }),

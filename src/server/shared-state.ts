@@ -5,6 +5,7 @@ import { abortableSleep } from '../dodo/retry-policy.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import { silentLogger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
+import { onFirstUse } from '../on-first-use.js';
 import { InFlightPayments } from '../payments/in-flight-payments.js';
 import type { BudgetStore } from '../payments/policy/budget-store.js';
 import { MemoryBudgetStore } from '../payments/policy/memory-budget-store.js';
@@ -46,12 +47,11 @@ export type SharedStateOverrides = Partial<Omit<SharedState, 'config' | 'api' | 
 
 /** Keys in this process's memory unless `overrides` bring a shared store (see src/server/hosted-state.ts). */
 export function createSharedState(config: Config, overrides: SharedStateOverrides = {}): SharedState {
-  let api = overrides.api;
   const { policyFile } = config;
   const now = overrides.now ?? Date.now;
   return {
     config,
-    api: () => (api ??= createDodoApi({ ...config, apiKey: config.apiKey ?? '', serverVersion: SERVER_VERSION })),
+    api: onFirstUse(() => overrides.api ?? createDodoApi({ ...config, apiKey: config.apiKey ?? '', serverVersion: SERVER_VERSION })),
     idempotency: overrides.idempotency ?? new MemoryIdempotencyStore({ now: overrides.now ?? Date.now }),
     logger: overrides.logger ?? silentLogger,
     sleep: overrides.sleep ?? abortableSleep,

@@ -13,6 +13,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { canonicalJson } from '../idempotency/idempotency-store.js';
+import { onFirstUse } from '../on-first-use.js';
 import type { ConfirmationAnswer } from '../payments/outcome.js';
 import type { ConfirmationRounds, LiveConfirmer } from '../tools/tool.js';
 
@@ -86,9 +87,8 @@ export function confirmationStates(secret: string | undefined): ConfirmationStat
   // Made on first use, not at start: the codec reaches for Web Crypto, whose loading costs ~6 ms (Node 20), and only a
   // 2026-07-28 live confirmation needs it. Its own expiry only bounds how long a state is worth checking; the
   // answer's deadline is in the state.
-  let codec: ConfirmationStates | undefined;
-  const made = () => (codec ??= createRequestStateCodec<ConfirmationState>({ key, ttlSeconds: 3600 }));
-  return { mint: (payload, context) => made().mint(payload, context), verify: (state, context) => made().verify(state, context) };
+  const codec = onFirstUse(() => createRequestStateCodec<ConfirmationState>({ key, ttlSeconds: 3600 }));
+  return { mint: (payload, context) => codec().mint(payload, context), verify: (state, context) => codec().verify(state, context) };
 }
 
 export interface InputRequiredConfirmerOptions {

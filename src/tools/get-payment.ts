@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { onFirstUse } from '../schema/on-first-use.js';
+import { onFirstUse } from '../on-first-use.js';
 import { checkApiAnswer } from './api-answer.js';
 import {
   argumentsForRead,

@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { onFirstUse } from '../schema/on-first-use.js';
+import { onFirstUse } from '../on-first-use.js';
 import { checkApiAnswer } from './api-answer.js';
 import {
   argumentsForRead,

@@ -60,7 +60,8 @@ export interface ToolContext extends Clock {
 
 /**
  * One tool: its definition, its zod input and output schemas (the advertised JSON Schemas are made from them at
- * build time; the server builds a schema only when a call needs it), and its handler. A tool is one module exporting one of these, plus one line in registry.ts.
+ * build time; the server builds a schema only when a call needs it), and its handler. A tool is one module exporting
+ * one of these, plus one line in registry.ts.
  */
 export interface ToolModule {
   name: string;

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../../config/config-values.js';
 import { CURRENCIES } from '../../dodo/dodo-enums.js';
+import { onFirstUse } from '../../on-first-use.js';
 import { allowedString } from '../../schema/allowed-values.js';
 import { describeIssue } from '../../schema/argument-validation.js';
-import { onFirstUse } from '../../schema/on-first-use.js';
 import { JsonSyntaxError, parseLocatedJson } from './located-json.js';
 
 /** The limit set that applies to every credential without an entry of its own. */

@@ -1,9 +1,9 @@
 import type { CustomerRequest } from 'dodopayments/resources/payments';
 import { z } from 'zod';
 import { COUNTRY_CODES, CURRENCIES, PAYMENT_METHOD_TYPES } from '../../dodo/dodo-enums.js';
+import { onFirstUse } from '../../on-first-use.js';
 import { RECONCILE_KEY_NAME } from '../../payments/reference.js';
 import { allowedString } from '../../schema/allowed-values.js';
-import { onFirstUse } from '../../schema/on-first-use.js';
 
 // One zod schema is both the validator of every call and the source of the advertised JSON Schema.
 // It stays inside the portable profile and converts under OpenAI strict mode: strict objects, no unions,
@@ -35,11 +35,8 @@ const idText = (description: string) => boundedText(MAX_LENGTH.id).min(1, { erro
 
 /** English names of region or currency codes, built on the first miss, not at start: ICU's display names cost ~35 ms to load. */
 function displayNames(type: 'region' | 'currency'): (code: string) => string | undefined {
-  let names: Intl.DisplayNames | undefined;
-  return (code) => {
-    names ??= new Intl.DisplayNames(['en'], { type });
-    return names.of(code);
-  };
+  const names = onFirstUse(() => new Intl.DisplayNames(['en'], { type }));
+  return (code) => names().of(code);
 }
 
 // Dodo's documented limits; of its 50 keys, one is reserved for the server's payment reference

@@ -10,7 +10,10 @@ import { createLegacyJsonPost } from './legacy-json-post.js';
 
 type ProtocolEra = 'legacy' | 'modern';
 
-/** A fresh MCP server for one request of one era (or, see HttpServerOptions.serversPerPrincipal, for a principal's plain 2025-era requests); `principal` is undefined when authentication is off. */
+/**
+ * An MCP server for one request of one era (or, see HttpServerOptions.serversPerPrincipal, for all of a principal's
+ * plain 2025-era requests); `principal` is undefined when authentication is off.
+ */
 export type McpServerFor = (principal: Principal | undefined, era: ProtocolEra) => McpServer;
 
 /** Why the SDK refused a request it answered itself (406, 415, 400 on a bad version, …), or an error it met, for the log. */
@@ -18,10 +21,10 @@ export type RefusalReporter = (reason: string) => void;
 
 /**
  * Answers an authenticated, parsed POST /mcp with the SDK, in the era the message claims: a 2025-era message (no
- * per-request `_meta` envelope) stateless with a JSON answer, a plain request on node:http directly (legacy-json-post.ts)
- * and anything else (initialize, notifications, batches, refusals) by the SDK transport; a 2026-07-28 message (`server/discover`,
- * or any request with the envelope) through the SDK's per-request handler, whose 2025 fallback is off since 2025 is
- * served here.
+ * per-request `_meta` envelope) stateless with a JSON answer, a plain request on node:http directly
+ * (legacy-json-post.ts) and anything else (initialize, notifications, batches, refusals) by the SDK transport; a
+ * 2026-07-28 message (`server/discover`, or any request with the envelope) through the SDK's per-request handler,
+ * whose 2025 fallback is off since 2025 is served here.
  */
 export function createMcpEndpoint(serverFor: McpServerFor, reportModernRefusal: RefusalReporter, serversPerPrincipal: boolean) {
   const modern = createMcpHandler(({ authInfo }) => serverFor(authInfo?.extra?.principal as Principal | undefined, 'modern'), {
