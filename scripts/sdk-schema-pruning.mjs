@@ -1,0 +1,99 @@
+// The MCP SDK v2 builds every public zod schema when its module loads (about 250, OAuth's included) and then
+// registers them all for its `specTypeSchemas` and `isSpecType` helpers, so esbuild can drop none of them, although
+// the server reads about 60. Evaluating the rest was ~37 ms of every cold start on Node 20 (the compile cache does
+// not skip evaluation). Two edits, made while bundling, let esbuild drop the schemas nothing reads:
+// - every call in the top-level initialisers of the SDK's schema modules is marked pure, so an unread schema is
+//   unused code rather than a side effect;
+// - the server's eager registration for `specTypeSchemas` and `isSpecType` is removed. This server does not use
+//   those two helpers (a test keeps it so); in this bundle they are empty.
+// A schema the server reads keeps every call it had. If the SDK renames these modules or rewrites the
+// registration, the build fails and says so (scripts/build.mjs), rather than quietly growing again.
+import { readFileSync } from 'node:fs';
+import { parseSync } from 'oxc-parser';
+
+/** The SDK's modules of top-level schema definitions: the protocol's and OAuth's. */
+const SDK_SCHEMA_MODULES = /\/@modelcontextprotocol\/core\/dist\/(schemas|auth)-[\w-]+\.mjs$/;
+const SDK_SERVER_MODULE = /\/@modelcontextprotocol\/server\/dist\/src-[\w-]+\.mjs$/;
+const SPEC_TYPE_REGISTRATION = [
+  'for (const key of SPEC_SCHEMA_KEYS) register(key, schemas_exports[key]);',
+  'for (const [key, schema] of Object.entries(authSchemas)) register(key, schema);',
+];
+
+/** Offsets of the calls and `new`s in `node`, not descending into functions (their calls run later, if ever). */
+function callOffsets(node, offsets) {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const child of node) callOffsets(child, offsets);
+    return;
+  }
+  if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') return;
+  if (node.type === 'CallExpression' || node.type === 'NewExpression') offsets.push(node.start);
+  for (const key in node) callOffsets(node[key], offsets);
+}
+
+/** `code` with every call in its top-level variable initialisers marked `\/* @__PURE__ *\/`. */
+export function withPureInitialisers(code, filename) {
+  const { program, errors } = parseSync(filename, code);
+  if (errors.length > 0) throw new Error(`sdk-schema-pruning: cannot parse ${filename}: ${errors[0].message}`);
+  const offsets = [];
+  for (const statement of program.body) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
+    if (declaration?.type !== 'VariableDeclaration') continue;
+    for (const { init } of declaration.declarations) callOffsets(init, offsets);
+  }
+  let marked = '';
+  let copied = 0;
+  for (const offset of offsets.sort((a, b) => a - b)) {
+    marked += `${code.slice(copied, offset)}/* @__PURE__ */ `;
+    copied = offset;
+  }
+  return marked + code.slice(copied);
+}
+
+/** `code` without the SDK's eager `specTypeSchemas` registration; throws when the SDK no longer has it. */
+export function withoutSpecTypeRegistration(code, filename) {
+  if (!code.includes('SPEC_SCHEMA_KEYS')) return code;
+  let pruned = code;
+  for (const statement of SPEC_TYPE_REGISTRATION) {
+    if (!pruned.includes(statement)) {
+      throw new Error(
+        `sdk-schema-pruning: ${filename} no longer contains \`${statement}\`: the SDK changed how it registers specTypeSchemas (update scripts/sdk-schema-pruning.mjs)`,
+      );
+    }
+    pruned = pruned.replace(statement, '');
+  }
+  return pruned;
+}
+
+/** The esbuild plugin making both edits, and what it found missing once a build is done. */
+export function sdkSchemaPruning() {
+  const edited = { schemaModules: 0, registrations: 0 };
+  const plugin = {
+    name: 'sdk-schema-pruning',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: SDK_SCHEMA_MODULES }, ({ path }) => {
+        edited.schemaModules++;
+        return { contents: withPureInitialisers(readFileSync(path, 'utf8'), path), loader: 'js' };
+      });
+      pluginBuild.onLoad({ filter: SDK_SERVER_MODULE }, ({ path }) => {
+        const code = readFileSync(path, 'utf8');
+        const pruned = withoutSpecTypeRegistration(code, path);
+        if (pruned !== code) edited.registrations++;
+        return { contents: pruned, loader: 'js' };
+      });
+    },
+  };
+  const problems = () => [
+    ...(edited.schemaModules === 0
+      ? [
+          'no SDK schema module was bundled under its expected name: @modelcontextprotocol/core renamed them (update scripts/sdk-schema-pruning.mjs)',
+        ]
+      : []),
+    ...(edited.registrations === 0
+      ? [
+          "the SDK's specTypeSchemas registration was not found: @modelcontextprotocol/server moved it (update scripts/sdk-schema-pruning.mjs)",
+        ]
+      : []),
+  ];
+  return { plugin, problems };
+}
