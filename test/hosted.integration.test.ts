@@ -1,8 +1,5 @@
 // Hosted mode as clients use it: the real server (serveHttp) over Streamable HTTP with the SDK's client,
 // against the simulated Dodo API, with static bearer tokens and with OAuth tokens from a local issuer.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -22,6 +19,7 @@ import {
   type SigningKey,
   startLocalAuthorizationServer,
 } from './support/local-authorization-server.js';
+import { temporaryFile } from './support/temporary-files.js';
 
 const CREATE_TOKEN = 'ops-create-0123456789abcdefghijklmnopq';
 const READ_TOKEN = 'dash-read-0123456789abcdefghijklmnopqr';
@@ -192,9 +190,8 @@ describe('hosted mode with OAuth', () => {
 
 describe('hosted mode with a spend policy', () => {
   it('holds a static token to its label’s limits and an OAuth token to oauth:<client_id>’s, before contacting Dodo', async () => {
-    const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
-    writeFileSync(
-      policyFile,
+    const policyFile = temporaryFile(
+      'policy.json',
       JSON.stringify({ limits: { ops: { payments_per_hour: 0 }, 'oauth:claude-connector': { payments_per_hour: 0 } } }),
     );
     const server = await startHosted({

@@ -1,10 +1,7 @@
 // Spend budgets shared through a real redis-server: the store contract (the same for memory and Redis), the
 // concurrent budget edge over two server instances, and failing closed when Redis cannot be reached or hangs.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/idempotency/idempotency-store.js';
 import type { BudgetStore } from '../src/payments/policy/budget-store.js';
@@ -19,6 +16,7 @@ import { paymentInputSchema } from '../src/tools/create-one-time-payment/input-s
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { closedPort, connectClient, type InProcessSession, resultText, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
 import { useRedisServer } from './support/redis-server.js';
+import { temporaryFile } from './support/temporary-files.js';
 
 const api = useFakeDodoApi();
 const redis = useRedisServer();
@@ -97,9 +95,7 @@ async function serverInstance(shared: SharedState): Promise<InProcessSession> {
 }
 
 function policyFile(policy: object): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
-  writeFileSync(path, JSON.stringify(policy));
-  return path;
+  return temporaryFile('policy.json', JSON.stringify(policy));
 }
 
 describe('two instances sharing a Redis', () => {

@@ -1,9 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { limitsFor } from '../src/payments/policy/limits.js';
 import { policyProblems, readPolicyFile } from '../src/payments/policy/policy-file.js';
+import { temporaryFile } from './support/temporary-files.js';
 
 const ISSUE_EXAMPLE = `{
   "live_mode_paused": false,
@@ -83,19 +81,18 @@ describe('the policy file', () => {
   });
 
   it('is a ConfigError naming the variable, the file, the line and the rule; a missing file too', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dodo-mcp-policy-'));
-    const path = join(dir, 'policy.json');
-    writeFileSync(path, '{\n  "limits": { "n8n": { "max_payment": { "USD": "100" } } }\n}');
+    const path = temporaryFile('policy.json', '{\n  "limits": { "n8n": { "max_payment": { "USD": "100" } } }\n}');
     expect(() => readPolicyFile(path, 'DODO_PAYMENTS_POLICY_FILE')).toThrow(
       expect.objectContaining({
         name: 'ConfigError',
         message: `DODO_PAYMENTS_POLICY_FILE: ${path}: line 2: limits.n8n.max_payment.USD: must be a whole number ≥ 0 in the currency’s smallest unit`,
       }),
     );
-    expect(() => readPolicyFile(join(dir, 'missing.json'), 'DODO_PAYMENTS_POLICY_FILE')).toThrow(
+    const missing = temporaryFile('missing.json');
+    expect(() => readPolicyFile(missing, 'DODO_PAYMENTS_POLICY_FILE')).toThrow(
       expect.objectContaining({
         name: 'ConfigError',
-        message: `DODO_PAYMENTS_POLICY_FILE: cannot read ${join(dir, 'missing.json')} (ENOENT)`,
+        message: `DODO_PAYMENTS_POLICY_FILE: cannot read ${missing} (ENOENT)`,
       }),
     );
   });

@@ -2,9 +2,7 @@
 // rule), SIGHUP re-reads the file (a bad one keeps the policy in force), on stdio and in hosted mode, and the start
 // line and /healthz say whether a policy is loaded.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -12,6 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { SAMPLE_PAYMENT, TEST_KEY } from './support/in-process.js';
 import { createPaymentRequest, initializedServer, spawnHttpServer, spawnRawServer } from './support/spawned-server.js';
+import { temporaryFile } from './support/temporary-files.js';
 
 const api = useFakeDodoApi();
 beforeEach(() => {
@@ -19,8 +18,7 @@ beforeEach(() => {
 });
 
 function policyFile(content: string): { path: string; write(next: string): void } {
-  const path = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
-  writeFileSync(path, content);
+  const path = temporaryFile('policy.json', content);
   return { path, write: (next) => writeFileSync(path, next) };
 }
 

@@ -1,8 +1,6 @@
 // The spend policy against the simulated API: each rule with the exact number of POSTs it let through (0 when it
 // refused), rolling windows moved by the injected clock, settlement by outcome, replays and retries counted once.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answer, DEFAULT_CATALOGUE } from '../scripts/fake-dodo-api.js';
 import type { Config } from '../src/config/config.js';
@@ -11,6 +9,7 @@ import { createServer } from '../src/server/create-server.js';
 import { createSharedState, type SharedState } from '../src/server/shared-state.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { connectClient, type InProcessSession, resultText, SAMPLE_PAYMENT, TEST_KEY, testConfig } from './support/in-process.js';
+import { temporaryFile } from './support/temporary-files.js';
 
 const api = useFakeDodoApi({
   apiKey: TEST_KEY,
@@ -42,8 +41,7 @@ const withKey = (args: object, key = `order-${++keys}`) => ({ ...args, idempoten
 
 /** A server over a policy file written for the test, called with `credential`'s limits. */
 async function serve(policy: object | undefined, { credential = 'n8n', ...config }: Partial<Config> & { credential?: string } = {}) {
-  const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
-  if (policy) writeFileSync(policyFile, JSON.stringify(policy));
+  const policyFile = temporaryFile('policy.json', policy && JSON.stringify(policy));
   const shared: SharedState = createSharedState(testConfig({ baseUrl: api.url, ...(policy && { policyFile }), ...config }), {
     now: () => clock,
     sleep: async (ms) => {

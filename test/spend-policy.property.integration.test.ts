@@ -1,9 +1,6 @@
 // Property: whatever sequence of new calls, replays and retries under earlier keys, with POSTs that succeed, are
 // refused, or lose their answer (before or after the payment was made), the simulated API never ends up with more
 // payments than the daily budget allows. Reconciliation on and off; waits are counted, not waited.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { answer, type Responder } from '../scripts/fake-dodo-api.js';
@@ -11,6 +8,7 @@ import { createServer } from '../src/server/create-server.js';
 import { createSharedState } from '../src/server/shared-state.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { connectClient, SAMPLE_PAYMENT, testConfig } from './support/in-process.js';
+import { temporaryFile } from './support/temporary-files.js';
 
 const api = useFakeDodoApi();
 const PRICE = 4900;
@@ -41,8 +39,7 @@ describe('the daily budget', () => {
           fc.array(step, { minLength: 1, maxLength: 14 }),
           async (budget, reconcile, steps) => {
             run += 1;
-            const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
-            writeFileSync(policyFile, JSON.stringify({ limits: { n8n: { per_day: { USD: budget * PRICE } } } }));
+            const policyFile = temporaryFile('policy.json', JSON.stringify({ limits: { n8n: { per_day: { USD: budget * PRICE } } } }));
             // Real time (the simulated API stamps payments with it), and waits that do not wait: the searches count them.
             const shared = createSharedState(testConfig({ baseUrl: api.url, reconcileMs: reconcile ? 1_000 : 0, policyFile }), {
               sleep: async () => {},

@@ -1,11 +1,10 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../src/server/create-server.js';
 import { createSharedState } from '../src/server/shared-state.js';
 import { connectClient, connectInProcess, type InProcessSession, TOOL_NAMES, testConfig } from './support/in-process.js';
+import { temporaryFile } from './support/temporary-files.js';
 
 let session: InProcessSession;
 let tools: Tool[];
@@ -81,9 +80,8 @@ describe('tools/list', () => {
   });
 
   it('stays within 5,000 bytes for a live caller with every spend limit (the n8n example of docs/spend-policy.md)', async () => {
-    const policyFile = join(mkdtempSync(join(tmpdir(), 'dodo-mcp-spend-')), 'policy.json');
-    writeFileSync(
-      policyFile,
+    const policyFile = temporaryFile(
+      'policy.json',
       JSON.stringify({ limits: { n8n: { max_payment: { USD: 10000, EUR: 9000 }, per_day: { USD: 30000 }, payments_per_hour: 10 } } }),
     );
     const config = testConfig({ environment: 'live_mode', policyFile });
