@@ -15,8 +15,15 @@ const PAYMENT = {
 
 type Message = { id?: number; result?: unknown; error?: unknown };
 
-const isCreated = (message: { result?: unknown }) =>
-  typeof message.result === 'object' && message.result !== null && !(message.result as { isError?: boolean }).isError;
+/** Undefined when `message` answers a call that created a payment, else a short account of what came back. */
+function failureOf(message: Message): string | undefined {
+  const result = message.result as { isError?: boolean; content?: { text?: string }[] } | undefined;
+  if (typeof result === 'object' && result !== null && !result.isError) return undefined;
+  const shown = result?.isError
+    ? `tool error: ${result.content?.[0]?.text ?? ''}`
+    : `no result: ${JSON.stringify(message.error ?? message)}`;
+  return shown.slice(0, 200);
+}
 
 /** Resident set size now and at its peak (VmHWM), from /proc (Linux). */
 export function processMemory(pid: number | undefined): { rssMiB: number; peakRssMiB: number } {
@@ -77,8 +84,8 @@ export class LineClient {
     this.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
   }
 
-  readonly callPayment = async (): Promise<boolean> =>
-    isCreated(await this.request('tools/call', { name: 'create_one_time_payment', arguments: PAYMENT }));
+  readonly callPayment = async (): Promise<string | undefined> =>
+    failureOf(await this.request('tools/call', { name: 'create_one_time_payment', arguments: PAYMENT }));
 
   heap(): Promise<HeapReading> {
     return new Promise((resolve) => {
@@ -160,7 +167,7 @@ export async function stopHttpTarget(target: HttpTarget): Promise<void> {
 }
 
 /** A `tools/call create_one_time_payment` to `target` on its own keep-alive agent with `inFlight` sockets. */
-export function httpCaller(target: HttpTarget, inFlight: number): { call: () => Promise<boolean>; close: () => void } {
+export function httpCaller(target: HttpTarget, inFlight: number): { call: () => Promise<string | undefined>; close: () => void } {
   const agent = new Agent({ keepAlive: true, maxSockets: inFlight });
   const body = JSON.stringify({
     jsonrpc: '2.0',
@@ -176,20 +183,23 @@ export function httpCaller(target: HttpTarget, inFlight: number): { call: () => 
     ...(target.token && { authorization: `Bearer ${target.token}` }),
   };
   const call = () =>
-    new Promise<boolean>((resolve) => {
+    new Promise<string | undefined>((resolve) => {
       const request = httpRequest(target.url, { method: 'POST', headers, agent }, (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
         response.on('end', () => {
-          try {
-            resolve(response.statusCode === 200 && isCreated(JSON.parse(text) as Message));
-          } catch {
-            resolve(false);
+          if (response.statusCode !== 200) resolve(`HTTP ${response.statusCode}: ${text.slice(0, 160)}`);
+          else {
+            try {
+              resolve(failureOf(JSON.parse(text) as Message));
+            } catch {
+              resolve(`not JSON: ${text.slice(0, 160)}`);
+            }
           }
         });
       });
-      request.on('error', () => resolve(false));
+      request.on('error', (error: NodeJS.ErrnoException) => resolve(`request failed: ${error.code ?? error.message}`));
       request.end(body);
     });
   return { call, close: () => agent.destroy() };

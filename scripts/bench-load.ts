@@ -13,13 +13,23 @@ function percentile(values: number[], fraction: number): number {
 
 export const median = (values: number[]) => percentile(values, 0.5);
 
-/** One call; resolves to whether it succeeded (a failure of any kind is an error, never a rejection). */
-export type Call = () => Promise<boolean>;
+/** One call; resolves to undefined when it succeeded, else to what failed (a failure is never a rejection). */
+export type Call = () => Promise<string | undefined>;
+
+/** Distinct failures kept per batch: enough to diagnose, bounded however many calls fail. */
+const FAILURE_KINDS_KEPT = 5;
 
 interface Batch {
   latenciesMs: number[];
   seconds: number;
   errors: number;
+  /** The first failures of each kind (their description), with how many calls failed so. */
+  failures: Record<string, number>;
+}
+
+function countFailure(failures: Record<string, number>, failure: string): void {
+  const kind = failure in failures || Object.keys(failures).length < FAILURE_KINDS_KEPT ? failure : 'other failures';
+  failures[kind] = (failures[kind] ?? 0) + 1;
 }
 
 /** `calls` calls with `inFlight` outstanding at a time. */
@@ -27,18 +37,22 @@ export async function runBatch(call: Call, calls: number, inFlight: number): Pro
   const latenciesMs: number[] = [];
   let started = 0;
   let errors = 0;
+  const failures: Record<string, number> = {};
   const worker = async () => {
     while (started < calls) {
       started++;
       const callStarted = process.hrtime.bigint();
-      const ok = await call().catch(() => false);
+      const failure = await call().catch((error: unknown) => `rejected: ${String(error)}`);
       latenciesMs.push(Number(process.hrtime.bigint() - callStarted) / 1e6);
-      if (!ok) errors++;
+      if (failure !== undefined) {
+        errors++;
+        countFailure(failures, failure);
+      }
     }
   };
   const batchStarted = process.hrtime.bigint();
   await Promise.all(Array.from({ length: Math.min(inFlight, calls) }, worker));
-  return { latenciesMs, seconds: Number(process.hrtime.bigint() - batchStarted) / 1e9, errors };
+  return { latenciesMs, seconds: Number(process.hrtime.bigint() - batchStarted) / 1e9, errors, failures };
 }
 
 export interface LoadResult {
@@ -47,6 +61,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** What the failed calls got back, by kind (see runBatch), summed over the rounds. */
+  failures: Record<string, number>;
   calls: number;
 }
 
@@ -72,6 +88,10 @@ export async function interleave<Name extends string>(
       p50Ms: round(percentile(latencies, 0.5), 3),
       p99Ms: round(percentile(latencies, 0.99), 3),
       errors: runs.reduce((sum, run) => sum + run.errors, 0),
+      failures: runs.reduce<Record<string, number>>((all, run) => {
+        for (const [failure, count] of Object.entries(run.failures)) all[failure] = (all[failure] ?? 0) + count;
+        return all;
+      }, {}),
       calls: latencies.length,
     };
   };

@@ -220,7 +220,8 @@ async function measureMemory(probeDir: string, env: Record<string, string>) {
   const [firstCall, secondCall, lastCall] = counts.memoryCalls;
   const at: Record<number, { rssMiB: number; liveHeapMiB: number | null; allocatedBytes: number }> = {};
   for (let call = 1; call <= lastCall; call++) {
-    if (!(await client.callPayment())) throw new Error(`call ${call} failed in the memory run`);
+    const failure = await client.callPayment();
+    if (failure !== undefined) throw new Error(`call ${call} failed in the memory run: ${failure}`);
     if ((counts.memoryCalls as readonly number[]).includes(call)) {
       const heap = await client.heap();
       const liveHeapMiB = heap.liveAfterFullGcBytes === null ? null : round(heap.liveAfterFullGcBytes / 2 ** 20, 1);
@@ -425,4 +426,19 @@ function printTable(results: {
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   console.log(line(['measure', 'result', 'compared', 'status']));
   for (const row of rows) console.log(line(row));
+  // What failed calls got back, so that a rare failure can be diagnosed from the run that saw it.
+  const runs: [string, LoadResult][] = [
+    ['stdio sequential', stdio.perCall.server],
+    ['stdio sequential floor', stdio.perCall.floor],
+    ['stdio loaded', stdio.load.server],
+    ['stdio loaded floor', stdio.load.floor],
+    ...http.levels.flatMap((level): [string, LoadResult][] => [
+      [`http ${level.inFlight} callers`, level.server],
+      [`http ${level.inFlight} callers floor`, level.floor],
+    ]),
+    [`http auth on, ${http.authOnVsOff.inFlight} callers`, http.authOnVsOff.on],
+  ];
+  for (const [run, result] of runs) {
+    for (const [failure, count] of Object.entries(result.failures)) console.log(`failed in ${run}: ${count} × ${failure}`);
+  }
 }

@@ -33,7 +33,7 @@ describe('npm run bench --quick', () => {
       expect(stdout).toContain(row);
     }
     const results = JSON.parse(readFileSync(out, 'utf8'));
-    const load = { callsPerSecond: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number), errors: 0 };
+    const load = { callsPerSecond: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number), errors: 0, failures: {} };
     const versusFloor = { server: load, floor: load, latencyRatio: expect.any(Number), throughputRatio: expect.any(Number) };
     expect(results.server).toBe(resolve('dist'));
     const start = {
