@@ -102,15 +102,15 @@ function textOf(result: CallToolResult): string {
 }
 
 describe('the MCP endpoint with a real client', () => {
-  it('serves initialize, tools/list and tools/call, a fresh MCP server per request, with the caller as principal', async () => {
+  it('serves initialize, tools/list and tools/call, with the caller as principal: a fresh MCP server for initialize and its notification, one for all the caller’s calls', async () => {
     const server = await start();
     const client = await connectClient(server, CREATE_TOKEN);
     expect(client.getServerVersion()?.name).toBe('http-fixture');
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual([FIXTURE_TOOL]);
     expect(textOf((await client.callTool({ name: FIXTURE_TOOL, arguments: {} })) as CallToolResult)).toBe('agent (create)');
     await client.close();
-    // initialize, notifications/initialized, tools/list, tools/call: one server each (GET is refused before any).
-    expect(server.principals).toHaveLength(4);
+    // initialize and notifications/initialized one each; tools/list and tools/call share one (GET is refused before any).
+    expect(server.principals).toHaveLength(3);
     expect(server.principals.every((principal) => principal?.subject === 'agent' && principal.access === 'create')).toBe(true);
   });
 

@@ -1,13 +1,14 @@
 import { createServer, type Server as HttpServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { isLegacyRequest, Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/auth/access.js';
-import { createLegacyJsonPost } from '../src/transports/http/legacy-json-post.js';
+import { createLegacyJsonPost, routeOf } from '../src/transports/http/legacy-json-post.js';
 import { createGate } from './support/fixture-mcp-server.js';
 
-// The fast path alone, on a bare node:http server: a request it does not take is answered 599 here, so a test sees
-// which requests it left to the SDK transport. What it answers is compared with what the SDK transport answers.
+// The fast path alone, on a bare node:http server, routed as the MCP endpoint routes: a request it does not take is
+// answered 599 here, so a test sees which requests it left to the SDK transport. What it answers is compared with
+// what the SDK transport answers.
 
 const FELL_THROUGH = 599;
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -48,7 +49,7 @@ afterEach(async () => {
 });
 
 /** The caller is named by an `x-caller` header (`viewer` has read access, any other name create). Returns the URL and the principals the server factory was called for. */
-async function start(perPrincipal: boolean, hooks: Hooks = {}, failures = 0) {
+async function start(hooks: Hooks = {}, failures = 0) {
   const made: (Principal | undefined)[] = [];
   let failing = failures;
   const serverFor = (principal: Principal | undefined) => {
@@ -56,7 +57,7 @@ async function start(perPrincipal: boolean, hooks: Hooks = {}, failures = 0) {
     if (failing-- > 0) throw new Error('the factory failed');
     return fixtureServer(principal, hooks);
   };
-  const answer = createLegacyJsonPost({ serverFor, perPrincipal });
+  const answer = createLegacyJsonPost(serverFor);
   const server = createServer((request, response) => {
     let text = '';
     request.setEncoding('utf8');
@@ -64,7 +65,10 @@ async function start(perPrincipal: boolean, hooks: Hooks = {}, failures = 0) {
     request.on('end', async () => {
       const caller = request.headers['x-caller'] as string | undefined;
       const principal = caller === 'viewer' ? VIEWER : caller === undefined ? undefined : { ...AGENT, subject: caller };
-      const taken = await answer(request, response, JSON.parse(text), principal).catch(() => response.writeHead(500).end());
+      const message = JSON.parse(text);
+      const taken =
+        routeOf(request.headers, message) === 'plain-legacy' &&
+        (await answer(request, response, message, principal).catch(() => response.writeHead(500).end()));
       if (taken === false) response.writeHead(FELL_THROUGH).end();
     });
   });
@@ -110,10 +114,7 @@ function openPost(url: string, body: unknown, headers: Record<string, string> = 
   return request;
 }
 
-describe.each([
-  ['a fresh server per request', false],
-  ['a server per principal', true],
-])('the 2025-era JSON POST answered on node:http, %s', (_mode, perPrincipal) => {
+describe('the 2025-era JSON POST answered on node:http', () => {
   it.each([
     ['tools/call', call(7)],
     ['a string id', call('abc')],
@@ -122,12 +123,12 @@ describe.each([
     ['ping without params', { jsonrpc: '2.0', id: 3, method: 'ping' }],
     ['invalid tools/call params (a JSON-RPC error)', { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 5 } }],
   ])('answers %s with the status, content type and bytes the SDK transport gives', async (_name, body) => {
-    const { url } = await start(perPrincipal);
+    const { url } = await start();
     expect(await post(url, body, { 'x-caller': 'agent' })).toEqual(await sdkAnswer(body, AGENT));
   });
 
   it('answers a request naming a supported protocol version', async () => {
-    const { url } = await start(perPrincipal);
+    const { url } = await start();
     expect((await post(url, call(1), { 'mcp-protocol-version': '2025-11-25' })).status).toBe(200);
   });
 
@@ -135,7 +136,7 @@ describe.each([
     const release = createGate();
     let started = 0;
     const allStarted = createGate();
-    const { url } = await start(perPrincipal, { holdUntil: release.promise, onToolStarted: () => ++started === 3 && allStarted.open() });
+    const { url } = await start({ holdUntil: release.promise, onToolStarted: () => ++started === 3 && allStarted.open() });
     const answers = Promise.all([
       post(url, call(1, 'first'), { 'x-caller': 'agent' }),
       post(url, call(1, 'second'), { 'x-caller': 'agent' }),
@@ -158,7 +159,7 @@ describe.each([
     const bothStarted = createGate();
     const aborted = createGate();
     const abortedTags: unknown[] = [];
-    const { url } = await start(perPrincipal, {
+    const { url } = await start({
       holdUntil: release.promise,
       onToolStarted: () => ++started === 2 && bothStarted.open(),
       onToolAborted: (tag) => {
@@ -184,20 +185,14 @@ describe('which servers it makes', () => {
     }
   };
 
-  it('makes a fresh server for every request', async () => {
-    const { url, made } = await start(false);
-    await twoCallsEach(url);
-    expect(made).toEqual([AGENT, AGENT, VIEWER, VIEWER, undefined, undefined]);
-  });
-
-  it('makes one server per principal when told the factory depends on nothing else', async () => {
-    const { url, made } = await start(true);
+  it('makes one server per principal', async () => {
+    const { url, made } = await start();
     await twoCallsEach(url);
     expect(made).toEqual([AGENT, VIEWER, undefined]);
   });
 
   it('keeps at most 256 servers, forgetting the oldest', async () => {
-    const { url, made } = await start(true);
+    const { url, made } = await start();
     for (let caller = 0; caller <= 256; caller++) await post(url, call(1), { 'x-caller': `caller-${caller}` });
     await post(url, call(1), { 'x-caller': 'caller-256' });
     expect(made).toHaveLength(257);
@@ -206,7 +201,7 @@ describe('which servers it makes', () => {
   });
 
   it('asks the factory again after it failed, rather than failing every later request', async () => {
-    const { url, made } = await start(true, {}, 1);
+    const { url, made } = await start({}, 1);
     expect((await post(url, call(1), { 'x-caller': 'agent' })).status).toBe(500);
     expect((await post(url, call(1), { 'x-caller': 'agent' })).status).toBe(200);
     expect(made).toEqual([AGENT, AGENT]);
@@ -226,7 +221,39 @@ describe('what it leaves to the SDK transport', () => {
     ['a body that is not JSON-RPC', { hello: 'world' }, {}],
     ['a 2026-07-28 protocol version header', call(1), { 'mcp-protocol-version': '2026-07-28' }],
   ])('%s', async (_name, body, headers: Record<string, string>) => {
-    const { url } = await start(true);
+    const { url } = await start();
     expect((await post(url, body, headers)).status).toBe(FELL_THROUGH);
+  });
+});
+
+describe('routeOf', () => {
+  const envelope = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': {},
+    'io.modelcontextprotocol/clientInfo': { name: 'client', version: '1' },
+  };
+  const modernHeaders = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'whoami' };
+
+  it.each([
+    ['a plain call', call(1), {}, 'plain-legacy'],
+    [
+      'server/discover without an envelope (a plain 2025 request to the SDK)',
+      { jsonrpc: '2.0', id: 1, method: 'server/discover' },
+      {},
+      'plain-legacy',
+    ],
+    ['initialize', { jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }, {}, 'legacy'],
+    ['a notification', { jsonrpc: '2.0', method: 'notifications/initialized' }, {}, 'legacy'],
+    ['a batch', [call(1), call(2)], {}, 'legacy'],
+    ['a call without text/event-stream in Accept', call(1), { accept: 'application/json' }, 'legacy'],
+    ['a call with a Content-Type that is not JSON', call(1), { 'content-type': 'text/plain' }, 'legacy'],
+    ['no JSON body', undefined, {}, 'legacy'],
+    ['a 2026-07-28 call', { ...call(1), params: { name: 'whoami', _meta: envelope } }, modernHeaders, 'modern'],
+    ['a body that is not JSON-RPC (the SDK handler refuses it)', { hello: 'world' }, {}, 'modern'],
+  ])('routes %s as %s, and to the era isLegacyRequest gives it', async (_name, body, headers: Record<string, string>, route) => {
+    const all = { ...HEADERS, ...headers };
+    expect(routeOf(all, body)).toBe(route);
+    const request = new Request('http://127.0.0.1/mcp', { method: 'POST', headers: all });
+    expect(route !== 'modern').toBe(await isLegacyRequest(request, body));
   });
 });

@@ -1,3 +1,6 @@
+// One options object for every listener: this runs several times per payment.
+const ONCE = { once: true } as const;
+
 /**
  * A plain signal that aborts when any of `sources` does, with `release()` to unlink it once the work is over. Node keeps
  * a timeout signal or an `AbortSignal.any` signal alive, with whatever its listeners close over, for as long as
@@ -10,7 +13,7 @@ export function linkedSignal(sources: readonly AbortSignal[]): { signal: AbortSi
   const abort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
   const aborted = sources.find((source) => source.aborted);
   if (aborted) controller.abort(aborted.reason);
-  else for (const source of sources) source.addEventListener('abort', abort, { once: true });
+  else for (const source of sources) source.addEventListener('abort', abort, ONCE);
   return {
     signal: controller.signal,
     release: () => {

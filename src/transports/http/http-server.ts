@@ -18,13 +18,8 @@ export interface HttpServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   logger: Logger;
-  /** A fresh MCP server for one request of one protocol era; `principal` is undefined when authentication is off. */
+  /** An MCP server for one protocol era and principal, depending on nothing else (see McpServerFor). */
   createMcpServer: McpServerFor;
-  /**
-   * Whether `createMcpServer` depends on nothing but the principal's fields and the era (true of `createServer`):
-   * then one server per principal answers all that principal's plain 2025-era requests, concurrently.
-   */
-  serversPerPrincipal?: boolean;
   authenticate: Authenticate;
   /** Host names (no port, lower case) a request's Host header may name. */
   allowedHosts: readonly string[];
@@ -53,7 +48,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     authenticate: options.authenticate,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     createMcpServer: options.createMcpServer,
-    serversPerPrincipal: options.serversPerPrincipal ?? false,
     refuse,
   });
   const route = createRouter({

@@ -10,42 +10,58 @@ import {
 import type { Principal } from '../../auth/access.js';
 import { RequestMultiplexer } from './request-multiplexer.js';
 
-/** Servers kept when shared per principal: OAuth brings one principal per subject and client, so the oldest goes. */
+/** Servers kept, one per principal: OAuth brings one principal per subject and client, so the oldest goes. */
 const MAX_SHARED_SERVERS = 256;
 
-export interface LegacyServers {
-  /** A server for 2025-era requests. */
-  serverFor: (principal: Principal | undefined) => McpServer;
-  /**
-   * Whether `serverFor` depends on nothing but the principal's fields (kind, subject, client, access): then one server
-   * per principal answers all its plain requests, concurrently, instead of a fresh one per request.
-   */
-  perPrincipal: boolean;
+/** Where a parsed POST /mcp goes, by the SDK's era classification, made once per request. */
+export type PostRoute = 'plain-legacy' | 'legacy' | 'modern';
+
+/**
+ * The route of `message`: `modern` for a 2026-07-28 message (the SDK's per-request handler), `legacy` for a 2025-era
+ * one, the same call `isLegacyRequest` would make, and `plain-legacy` for the 2025-era request nearly every hosted
+ * call is: one request the SDK calls `no-claim` (not `initialize`, which binds a server to its client, nor a
+ * notification, batch or response) that would pass the SDK transport's Accept and Content-Type checks.
+ */
+export function routeOf(headers: IncomingHttpHeaders, message: unknown): PostRoute {
+  // No JSON body: the SDK transport answers it (isLegacyRequest's "no-json-body").
+  if (message === undefined) return 'legacy';
+  const route = classifyInboundRequest({
+    httpMethod: 'POST',
+    protocolVersionHeader: headerValue(headers['mcp-protocol-version']),
+    mcpMethodHeader: headerValue(headers['mcp-method']),
+    mcpNameHeader: headerValue(headers['mcp-name']),
+    body: message,
+  });
+  if (route.kind !== 'legacy') return 'modern';
+  const accept = headers.accept;
+  const plain =
+    route.reason === 'no-claim' &&
+    accept?.includes('application/json') === true &&
+    accept.includes('text/event-stream') &&
+    isJsonContentType(headers['content-type']);
+  return plain ? 'plain-legacy' : 'legacy';
 }
 
 /**
- * Answers what nearly every hosted call is, a 2025-era JSON-RPC request (not `initialize`) POSTed stateless for a
- * JSON answer, on node:http directly: the SDK's web-standard transport would copy the request into a `Request`, and
- * the answer out of a `Response`, and be built anew, for every call (docs/design.md has what that cost). An SDK
- * server answers, as before; only the wrapping differs. Resolves to false, having answered nothing, for anything
- * else, including whatever the SDK transport would refuse (406, 415, an unsupported MCP-Protocol-Version): the SDK
- * transport then answers it, as before.
+ * Answers a `plain-legacy` POST (see routeOf) on node:http directly: the SDK's web-standard transport would copy the
+ * request into a `Request`, and the answer out of a `Response`, and be built anew, for every call (docs/design.md has
+ * what that cost). An SDK server answers, one per principal for all of that principal's requests, concurrently:
+ * `serverFor` must depend on the principal's fields alone. Resolves to false, having answered nothing, when the
+ * server does not support the request's MCP-Protocol-Version: the SDK transport then refuses it, as before.
  */
-export function createLegacyJsonPost({ serverFor, perPrincipal }: LegacyServers) {
-  const connect = async (principal: Principal | undefined) => {
-    const multiplexer = new RequestMultiplexer();
-    await serverFor(principal).connect(multiplexer);
-    return multiplexer;
-  };
+export function createLegacyJsonPost(serverFor: (principal: Principal | undefined) => McpServer) {
   const shared = new Map<string, Promise<RequestMultiplexer>>();
   const multiplexerFor = (principal: Principal | undefined): Promise<RequestMultiplexer> => {
-    if (!perPrincipal) return connect(principal);
     const key = principal === undefined ? '' : JSON.stringify([principal.kind, principal.access, principal.subject, principal.clientId]);
     let multiplexer = shared.get(key);
     if (multiplexer === undefined) {
       // A forgotten server is not closed: its requests in flight still finish.
       if (shared.size >= MAX_SHARED_SERVERS) shared.delete(shared.keys().next().value as string);
-      multiplexer = connect(principal);
+      multiplexer = (async () => {
+        const connected = new RequestMultiplexer();
+        await serverFor(principal).connect(connected);
+        return connected;
+      })();
       shared.set(key, multiplexer);
       // A factory that failed is asked again by the next request rather than failing every later one.
       multiplexer.catch(() => shared.delete(key));
@@ -59,7 +75,6 @@ export function createLegacyJsonPost({ serverFor, perPrincipal }: LegacyServers)
     message: unknown,
     principal: Principal | undefined,
   ): Promise<boolean> => {
-    if (!isPlainLegacyRequest(request.headers, message)) return false;
     const multiplexer = await multiplexerFor(principal);
     const version = headerValue(request.headers['mcp-protocol-version']);
     if (version !== undefined && !multiplexer.supportedProtocolVersions.includes(version)) return false;
@@ -81,25 +96,6 @@ export function createLegacyJsonPost({ serverFor, perPrincipal }: LegacyServers)
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json);
     return true;
   };
-}
-
-/**
- * Would pass the SDK transport's Accept and Content-Type checks, and is one 2025-era request that the SDK's era
- * classification (the one `isLegacyRequest` makes) calls `no-claim`: not `initialize`, which binds a server to its
- * client, nor a notification, batch or response.
- */
-function isPlainLegacyRequest(headers: IncomingHttpHeaders, message: unknown): boolean {
-  const accept = headers.accept;
-  if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) return false;
-  if (!isJsonContentType(headers['content-type'])) return false;
-  const route = classifyInboundRequest({
-    httpMethod: 'POST',
-    protocolVersionHeader: headerValue(headers['mcp-protocol-version']),
-    mcpMethodHeader: headerValue(headers['mcp-method']),
-    mcpNameHeader: headerValue(headers['mcp-name']),
-    body: message,
-  });
-  return route.kind === 'legacy' && route.reason === 'no-claim';
 }
 
 /** As web-standard Headers read it: repeated values joined. */

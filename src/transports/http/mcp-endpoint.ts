@@ -1,18 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  createMcpHandler,
-  isLegacyRequest,
-  type Server as McpServer,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/server';
+import { createMcpHandler, type Server as McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { Principal } from '../../auth/access.js';
-import { createLegacyJsonPost } from './legacy-json-post.js';
+import { createLegacyJsonPost, routeOf } from './legacy-json-post.js';
 
 type ProtocolEra = 'legacy' | 'modern';
 
 /**
- * An MCP server for one request of one era (or, see HttpServerOptions.serversPerPrincipal, for all of a principal's
- * plain 2025-era requests); `principal` is undefined when authentication is off.
+ * An MCP server for one era and principal (undefined when authentication is off), depending on nothing else: one
+ * answers all of a principal's plain 2025-era requests (legacy-json-post.ts), a fresh one any other request.
  */
 export type McpServerFor = (principal: Principal | undefined, era: ProtocolEra) => McpServer;
 
@@ -26,17 +21,14 @@ export type RefusalReporter = (reason: string) => void;
  * 2026-07-28 message (`server/discover`, or any request with the envelope) through the SDK's per-request handler,
  * whose 2025 fallback is off since 2025 is served here.
  */
-export function createMcpEndpoint(serverFor: McpServerFor, reportModernRefusal: RefusalReporter, serversPerPrincipal: boolean) {
+export function createMcpEndpoint(serverFor: McpServerFor, reportModernRefusal: RefusalReporter) {
   const modern = createMcpHandler(({ authInfo }) => serverFor(authInfo?.extra?.principal as Principal | undefined, 'modern'), {
     legacy: 'reject',
     // 'auto' answers in JSON since the tools send nothing before their result ('json' says so on stderr at start).
     responseMode: 'auto',
     onerror: (error) => reportModernRefusal(error.message),
   });
-  const legacyJsonPost = createLegacyJsonPost({
-    serverFor: (principal) => serverFor(principal, 'legacy'),
-    perPrincipal: serversPerPrincipal,
-  });
+  const legacyJsonPost = createLegacyJsonPost((principal) => serverFor(principal, 'legacy'));
 
   return async (
     request: IncomingMessage,
@@ -45,12 +37,13 @@ export function createMcpEndpoint(serverFor: McpServerFor, reportModernRefusal: 
     principal: Principal | undefined,
     report: RefusalReporter,
   ): Promise<void> => {
-    if (await legacyJsonPost(request, response, message, principal)) return;
+    const route = routeOf(request.headers, message);
+    if (route === 'plain-legacy' && (await legacyJsonPost(request, response, message, principal))) return;
     const aborted = new AbortController();
     response.on('close', () => aborted.abort());
     const webRequest = toWebRequest(request, aborted.signal);
     let answer: Response;
-    if (await isLegacyRequest(webRequest, message)) {
+    if (route !== 'modern') {
       const server = serverFor(principal, 'legacy');
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       transport.onerror = (error) => report(error.message);

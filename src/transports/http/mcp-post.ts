@@ -12,17 +12,12 @@ export interface McpPostOptions {
   authenticate: Authenticate;
   maxBodyBytes: number;
   createMcpServer: McpServerFor;
-  serversPerPrincipal: boolean;
   refuse: Refuse;
 }
 
 /** POST /mcp, past the guards: credentials, then the body, then the SDK. */
-export function createMcpPost({ logger, authenticate, maxBodyBytes, createMcpServer, serversPerPrincipal, refuse }: McpPostOptions) {
-  const answerMcp = createMcpEndpoint(
-    createMcpServer,
-    (reason) => logger.debug('mcp_handler_error', { error: reason }),
-    serversPerPrincipal,
-  );
+export function createMcpPost({ logger, authenticate, maxBodyBytes, createMcpServer, refuse }: McpPostOptions) {
+  const answerMcp = createMcpEndpoint(createMcpServer, (reason) => logger.debug('mcp_handler_error', { error: reason }));
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     // Credentials first: an unauthenticated caller gets no body parsing and no MCP server.

@@ -51,6 +51,7 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
     allowedHosts: settings.http.allowedHosts,
     allowedOrigins: settings.http.allowedOrigins,
     authenticate,
+    // Everything createServer is given comes from the principal's fields, the era and the shared state (McpServerFor).
     createMcpServer: (principal, era) =>
       createServer(shared, {
         era,
@@ -58,8 +59,6 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
         credential: credentialOf(principal),
         ...(principal && { access: principal.access, caller: callerFields(principal) }),
       }),
-    // Everything createServer is given above comes from the principal's fields, the era and the shared state.
-    serversPerPrincipal: true,
     listeningFields: { spend_policy: shared.spend.state },
     health: () => health(shared),
     ...(metadata && { jsonDocuments: Object.fromEntries(PROTECTED_RESOURCE_METADATA_PATHS.map((path) => [path, metadata])) }),
