@@ -36,7 +36,9 @@ function coldStartFloor() {
  */
 async function relayPayment(): Promise<(message: Request, answer: (response: Answer) => void) => void> {
   const { Agent, request } = await import('node:http');
-  const agent = new Agent({ keepAlive: true });
+  // The server's pool settings (src/dodo/node-http-fetch.ts): an idle socket is closed before the API's 5 s keep-alive
+  // ends, so a request is not sent on a socket the API is closing (which failed a few floor calls per run).
+  const agent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 4_000 });
   const url = new URL(`${process.env.DODO_PAYMENTS_BASE_URL}/payments`);
   const authorization = `Bearer ${process.env.DODO_PAYMENTS_API_KEY}`;
   return (message, answer) => {
@@ -56,7 +58,13 @@ async function relayPayment(): Promise<(message: Request, answer: (response: Ans
         answer({ jsonrpc: '2.0', id: message.id, result });
       });
     });
-    post.on('error', () => answer({ jsonrpc: '2.0', id: message.id, result: { content: [], isError: true } }));
+    post.on('error', (error: NodeJS.ErrnoException) =>
+      answer({
+        jsonrpc: '2.0',
+        id: message.id,
+        result: { content: [{ type: 'text', text: `relay failed: ${error.code ?? error.message}` }], isError: true },
+      }),
+    );
     post.end(body);
   };
 }
