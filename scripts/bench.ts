@@ -411,7 +411,7 @@ function printTable(results: {
     [
       'live heap after full GC',
       `${Object.values(memory.liveHeapMiBAfterCalls).join(' → ')} MiB (${counts.memoryCalls.join(' / ')} calls)`,
-      'flat from 10k on (leak check)',
+      `flat from ${counts.memoryCalls[1]} calls on (leak check)`,
       memory.liveHeapGrowthMiB === null ? 'no full GC yet' : check(memory.liveHeapGrowthMiB < 2),
     ],
     [
