@@ -62,4 +62,16 @@ describe('createdPaymentResult', () => {
     expect(echoedNames(result)).toEqual(['b']);
     expect(result.notes).toEqual([expect.stringContaining('Left out to keep this result small')]);
   });
+
+  it('echoes a field the answer names "__proto__" like any other, whole or within the budget', () => {
+    const base = '"payment_id":"pay_1","payment_link":"https://checkout.example/p","total_amount":1999';
+    const fits = createdPaymentResult(JSON.parse(`{${base},"__proto__":{"a":1},"client_secret":"cs","gone":null}`), 'test_mode');
+    expect(JSON.stringify(fits)).toBe(
+      '{"payment_id":"pay_1","payment_link":"https://checkout.example/p","total_amount":1999,"environment":"test_mode","__proto__":{"a":1}}',
+    );
+    expect(Object.getPrototypeOf(fits)).toBe(Object.prototype);
+    const big = 'x'.repeat(RESULT_BUDGET_BYTES);
+    const over = createdPaymentResult(JSON.parse(`{${base},"__proto__":{"a":1},"huge":"${big}"}`), 'test_mode');
+    expect(echoedNames(over)).toEqual(['__proto__']);
+  });
 });

@@ -85,9 +85,20 @@ export function structuredResult(value: Record<string, unknown>): CallToolResult
   return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
 }
 
-/** Fields the API returns as null are left out: absent means the same, and output schemas stay single-typed. */
-export function withoutNulls(object: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null));
+/**
+ * Fields the API returns as null are left out: absent means the same, and output schemas stay single-typed. So are
+ * the fields named in `leftOut`. One loop and no entry arrays: it shapes every tool's result.
+ */
+export function withoutNulls(object: Record<string, unknown>, leftOut?: ReadonlySet<string>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const name of Object.keys(object)) {
+    const value = object[name];
+    if (value === null || leftOut?.has(name)) continue;
+    // An own "__proto__" (JSON.parse makes one) stays a field: assigning it would set the prototype instead.
+    if (name === '__proto__') Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
+    else kept[name] = value;
+  }
+  return kept;
 }
 
 /** Free text cut to `length` characters (an ellipsis marks the cut); null when empty. */

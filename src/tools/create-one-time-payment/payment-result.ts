@@ -1,5 +1,5 @@
 import type { Environment } from '../../config/config-values.js';
-import { truncate } from '../tool.js';
+import { truncate, withoutNulls } from '../tool.js';
 
 /**
  * How large a created payment's structured result may be when serialized. The text block repeats it, so a
@@ -9,8 +9,10 @@ export const RESULT_BUDGET_BYTES = 64 * 1024;
 /** A checkout link longer than this is not one a customer can be sent; it is left out (with a note). */
 const MAX_PAYMENT_LINK_LENGTH = 4096;
 // Not for the agent: it lets a browser confirm the payment, and only adds sensitive data to the model's context.
-const WITHHELD_FIELDS = new Set(['client_secret']);
-const OWN_FIELDS = new Set(['payment_id', 'payment_link', 'total_amount', 'environment', 'notes']);
+const WITHHELD_FIELDS = ['client_secret'];
+const OWN_FIELDS = ['payment_id', 'payment_link', 'total_amount', 'environment', 'notes'];
+/** What the result never repeats from the answer: its own fields, and the withheld ones. */
+const NOT_ECHOED: ReadonlySet<string> = new Set([...OWN_FIELDS, ...WITHHELD_FIELDS]);
 
 /**
  * The result for a payment the API created (a 2xx with a payment_id). It always carries the payment_id and
@@ -31,31 +33,24 @@ export function createdPaymentResult(
   else notes.push(`total_amount left out: the API answered ${describeValue(amount)}; check the amount with get_payment.`);
   core.environment = environment;
 
-  // The fields the API echoes back (not null, not ours, not withheld), in its order; one loop, no entry arrays.
-  const all: Record<string, unknown> = {};
-  let fields = 0;
-  for (const name of Object.keys(payment)) {
-    const value = payment[name];
-    if (value === null || OWN_FIELDS.has(name) || WITHHELD_FIELDS.has(name)) continue;
-    all[name] = value;
-    fields++;
-  }
+  // The fields the API echoes back, in its order.
+  const all = withoutNulls(payment, NOT_ECHOED);
   // Room left for the notes this may add; the smallest fields are kept first, so one huge echo costs only itself.
   let size = JSON.stringify(core).length + 512 + notes.join('').length;
   // The usual answer fits whole: the fields' sizes one by one ({"name":value} each) add up to the whole object's
   // length plus one per field less one, so this is the test below for all of them at once, without the per-field work.
-  if (size + JSON.stringify(all).length + fields - 1 <= RESULT_BUDGET_BYTES) {
+  if (size + JSON.stringify(all).length + Object.keys(all).length - 1 <= RESULT_BUDGET_BYTES) {
     return { ...core, ...all, ...(notes.length > 0 && { notes }) };
   }
   const echoed = Object.entries(all)
     .map(([name, value]) => ({ name, value, size: JSON.stringify({ [name]: value }).length }))
     .sort((a, b) => a.size - b.size);
-  const kept: Record<string, unknown> = {};
+  const kept: (typeof echoed)[number][] = [];
   const dropped: string[] = [];
   for (const field of echoed) {
     if (size + field.size > RESULT_BUDGET_BYTES) dropped.push(truncate(field.name, 64) ?? '""');
     else {
-      kept[field.name] = field.value;
+      kept.push(field);
       size += field.size;
     }
   }
@@ -64,7 +59,9 @@ export function createdPaymentResult(
     notes.push(`Left out to keep this result small (the payment was created; get_payment shows its state): ${listed}.`);
   }
   const order = Object.keys(payment);
-  const ordered = Object.fromEntries(Object.entries(kept).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)));
+  const ordered = Object.fromEntries(
+    kept.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)).map(({ name, value }) => [name, value]),
+  );
   return { ...core, ...ordered, ...(notes.length > 0 && { notes }) };
 }
 
