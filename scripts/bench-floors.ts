@@ -1,8 +1,13 @@
 // The floors the benchmark compares the server with: processes that do the least the same job needs.
 // Each is a self-contained function that runs in its own process: it is written out with `String(fn)`,
-// so it may use only its parameters, globals and `relayPayment` (written out with it), and imports with `import()`.
+// so it may use only its parameters, globals, `relayPayment` and `SERVER_POOL` (written out with it), and imports
+// with `import()`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KEEP_ALIVE_AGENT_OPTIONS } from '../src/dodo/node-http-fetch.js';
+
+/** The server's connection pool settings, written out before the relays: the floor pools as the server does. */
+declare const SERVER_POOL: typeof KEEP_ALIVE_AGENT_OPTIONS;
 
 type Answer = { jsonrpc: '2.0'; id: unknown; result: object };
 type Request = { id?: unknown; method?: string; params?: { arguments?: object } };
@@ -36,9 +41,9 @@ function coldStartFloor() {
  */
 async function relayPayment(): Promise<(message: Request, answer: (response: Answer) => void) => void> {
   const { Agent, request } = await import('node:http');
-  // The server's pool settings (src/dodo/node-http-fetch.ts): an idle socket is closed before the API's 5 s keep-alive
-  // ends, so a request is not sent on a socket the API is closing (which failed a few floor calls per run).
-  const agent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 4_000 });
+  // As the server's: an idle socket is closed before the API's keep-alive ends, so no request is sent on a socket the
+  // API is closing (which failed a few floor calls per run when the floor kept sockets open).
+  const agent = new Agent(SERVER_POOL);
   const url = new URL(`${process.env.DODO_PAYMENTS_BASE_URL}/payments`);
   const authorization = `Bearer ${process.env.DODO_PAYMENTS_API_KEY}`;
   return (message, answer) => {
@@ -120,9 +125,10 @@ export function writeFloorPrograms(dir: string): FloorPrograms {
     writeFileSync(path, source);
     return path;
   };
+  const relay = `const SERVER_POOL = ${JSON.stringify(KEEP_ALIVE_AGENT_OPTIONS)};\n${relayPayment}\n`;
   return {
     coldStart: write('cold-start-floor.mjs', `(${coldStartFloor})();\n`),
-    stdioRelay: write('stdio-relay-floor.mjs', `${relayPayment}\nawait (${stdioRelayFloor})();\n`),
-    httpRelay: write('http-relay-floor.mjs', `${relayPayment}\nawait (${httpRelayFloor})();\n`),
+    stdioRelay: write('stdio-relay-floor.mjs', `${relay}await (${stdioRelayFloor})();\n`),
+    httpRelay: write('http-relay-floor.mjs', `${relay}await (${httpRelayFloor})();\n`),
   };
 }
