@@ -100,6 +100,20 @@ describe('nodeHttpFetch with answers that never complete', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     await new Promise<void>((resolve) => stalling.close(() => resolve()));
   });
+
+  it('fails as a reset when the API closes the connection mid-body, and settles once when answered in full', async () => {
+    const cutting = createTcpServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"pay'));
+    });
+    await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
+    const cut = nodeHttpFetch(`http://127.0.0.1:${(cutting.address() as AddressInfo).port}`, { method: 'POST', body: '{}' });
+    await expect(cut).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await new Promise<void>((resolve) => cutting.close(() => resolve()));
+    // The 'close' that follows a complete answer changes nothing: the answer stands.
+    const answered = await nodeHttpFetch(`${url}/payments`, { method: 'POST', body: '{}' });
+    await expect(answered.json()).resolves.toEqual({ ok: true });
+  });
 });
 
 describe('keep-alive idle timeout', () => {

@@ -64,7 +64,10 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
     const onAbort = () => fail(abortError());
     signal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', fail);
-    request.on('close', () => fail(Object.assign(new Error('connection closed before the answer was complete'), { code: 'ECONNRESET' })));
+    // 'close' follows every request, answered or not: the error (and its stack) is built only when it is the outcome.
+    request.on('close', () => {
+      if (!settled) fail(Object.assign(new Error('connection closed before the answer was complete'), { code: 'ECONNRESET' }));
+    });
     // A 101 hands the socket over to another protocol: no HTTP answer will ever complete on it.
     request.on('upgrade', (_response, socket) => {
       socket.destroy();

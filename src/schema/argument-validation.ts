@@ -9,12 +9,21 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; problems: stri
  */
 export function decodeJsonStringArguments(args: unknown): unknown {
   if (!isPlainObject(args)) return args;
-  return Object.fromEntries(
-    Object.entries(args).map(([key, value]) => {
-      const parsed = parseJsonContainer(value);
-      return [key, Array.isArray(parsed) ? parsed.map(parseJsonContainer) : parsed];
-    }),
-  );
+  const decoded: Record<string, unknown> = {};
+  for (const key of Object.keys(args)) {
+    const parsed = parseJsonContainer(args[key]);
+    setField(decoded, key, Array.isArray(parsed) ? parsed.map(parseJsonContainer) : parsed);
+  }
+  return decoded;
+}
+
+/**
+ * Sets `record[name]` as an own field. An own "__proto__" (JSON.parse makes one) stays a field: assigning it would set
+ * the prototype instead, and the field would be gone. Loops with this build no entry arrays: they run on every call.
+ */
+export function setField(record: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+  else record[name] = value;
 }
 
 function parseJsonContainer(value: unknown): unknown {
@@ -39,8 +48,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function withoutNullFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNullFields);
   if (!isPlainObject(value)) return value;
-  // fromEntries defines own properties, so a `__proto__` key stays a field the schema can refuse.
-  return Object.fromEntries(Object.entries(value).flatMap(([key, field]) => (field === null ? [] : [[key, withoutNullFields(field)]])));
+  const kept: Record<string, unknown> = {};
+  // setField keeps a `__proto__` key a field, so the schema can refuse it.
+  for (const key of Object.keys(value)) if (value[key] !== null) setField(kept, key, withoutNullFields(value[key]));
+  return kept;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { LogFields, Logger } from '../logging/logger.js';
 import type { InFlightPayments } from '../payments/in-flight-payments.js';
 import type { ConfirmationAnswer, PaymentOutcome } from '../payments/outcome.js';
 import type { SpendPolicy } from '../payments/policy/spend-policy.js';
-import { validateArguments } from '../schema/argument-validation.js';
+import { setField, validateArguments } from '../schema/argument-validation.js';
 
 /**
  * Asks the user, through the client, to confirm a live payment: over the connection on a 2025-era stdio session
@@ -93,10 +93,7 @@ export function withoutNulls(object: Record<string, unknown>, leftOut?: Readonly
   const kept: Record<string, unknown> = {};
   for (const name of Object.keys(object)) {
     const value = object[name];
-    if (value === null || leftOut?.has(name)) continue;
-    // An own "__proto__" (JSON.parse makes one) stays a field: assigning it would set the prototype instead.
-    if (name === '__proto__') Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
-    else kept[name] = value;
+    if (value !== null && !leftOut?.has(name)) setField(kept, name, value);
   }
   return kept;
 }
