@@ -1,7 +1,7 @@
 // How the benchmark starts and speaks to the processes it measures (the server, stdio or hosted, and the floors),
 // with as little client-side work as possible: newline-delimited JSON-RPC on stdio, keep-alive `node:http` requests.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, get as httpGet, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
@@ -30,6 +30,19 @@ export function processMemory(pid: number | undefined): { rssMiB: number; peakRs
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
+}
+
+/**
+ * The CPU time a process has used so far, in µs: the time on CPU of each of its threads (the main thread, V8's GC
+ * and compiler threads, libuv's pool), from /proc (Linux), in nanoseconds. Node's threads live as long as the
+ * process, so none of its time is lost with a thread that ended.
+ */
+export function processCpuMicroseconds(pid: number | undefined): number {
+  let nanoseconds = 0;
+  for (const thread of readdirSync(`/proc/${pid}/task`)) {
+    nanoseconds += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+  }
+  return nanoseconds / 1000;
 }
 
 function onLines(stream: Readable, onLine: (line: string) => void): void {
@@ -97,6 +110,8 @@ export class LineClient {
   memory() {
     return processMemory(this.child.pid);
   }
+
+  readonly cpuMicroseconds = () => processCpuMicroseconds(this.child.pid);
 
   close(): Promise<void> {
     this.stdin.end();

@@ -64,24 +64,38 @@ export interface LoadResult {
   /** What the failed calls got back, by kind (see runBatch), summed over the rounds. */
   failures: Record<string, number>;
   calls: number;
+  /**
+   * The target process's CPU time (all its threads) over its batches, per call; null when its CPU was not read.
+   * Unlike calls per second, it hardly moves with what else the machine is doing.
+   */
+  cpuMicrosecondsPerCall: number | null;
 }
+
+/** Reads how much CPU time, in µs, a target's process has used so far. */
+export type CpuClock = () => number;
 
 /**
  * `rounds` rounds; in each, every target runs one batch (the order flips every round). Latencies are pooled
- * over the rounds; errors are summed.
+ * over the rounds; errors are summed. A target with a clock in `cpuClocks` also gets its CPU time per call, read
+ * around each of its batches.
  */
 export async function interleave<Name extends string>(
   targets: Record<Name, Call>,
   options: { rounds: number; calls: number; inFlight: number },
+  cpuClocks: Partial<Record<Name, CpuClock>> = {},
 ): Promise<Record<Name, LoadResult>> {
   const names = Object.keys(targets) as Name[];
   const batches = new Map<Name, Batch[]>(names.map((name) => [name, []]));
+  const cpuMicroseconds = new Map<Name, number>();
   for (let round = 0; round < options.rounds; round++) {
     for (const name of round % 2 ? [...names].reverse() : names) {
+      const clock = cpuClocks[name];
+      const cpuBefore = clock?.();
       batches.get(name)?.push(await runBatch(targets[name], options.calls, options.inFlight));
+      if (clock && cpuBefore !== undefined) cpuMicroseconds.set(name, (cpuMicroseconds.get(name) ?? 0) + clock() - cpuBefore);
     }
   }
-  const summary = (runs: Batch[]): LoadResult => {
+  const summary = (runs: Batch[], cpu: number | undefined): LoadResult => {
     const latencies = runs.flatMap((run) => run.latenciesMs);
     return {
       callsPerSecond: Math.round(median(runs.map((run) => options.calls / run.seconds))),
@@ -93,7 +107,10 @@ export async function interleave<Name extends string>(
         return all;
       }, {}),
       calls: latencies.length,
+      cpuMicrosecondsPerCall: cpu === undefined || latencies.length === 0 ? null : Math.round(cpu / latencies.length),
     };
   };
-  return Object.fromEntries(names.map((name) => [name, summary(batches.get(name) ?? [])])) as Record<Name, LoadResult>;
+  const results = {} as Record<Name, LoadResult>;
+  for (const name of names) results[name] = summary(batches.get(name) ?? [], cpuMicroseconds.get(name));
+  return results;
 }

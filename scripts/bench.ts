@@ -11,6 +11,7 @@ import {
   type HttpTarget,
   httpCaller,
   LineClient,
+  processCpuMicroseconds,
   processMemory,
   startHostedServer,
   startHttpFloor,
@@ -18,7 +19,7 @@ import {
 } from './bench-clients.js';
 import { type FloorPrograms, writeFloorPrograms } from './bench-floors.js';
 import { heapProbeFlags } from './bench-heap-probe.js';
-import { type Call, interleave, type LoadResult, median, round, runBatch } from './bench-load.js';
+import { type Call, type CpuClock, interleave, type LoadResult, median, round, runBatch } from './bench-load.js';
 import { startFakeDodoApi } from './fake-dodo-api.js';
 import { nodeRuntime } from './node-runtimes.mjs';
 
@@ -110,7 +111,14 @@ function versusFloor(server: LoadResult, floor: LoadResult) {
     floor,
     latencyRatio: round(server.p50Ms / floor.p50Ms),
     throughputRatio: round(server.callsPerSecond / floor.callsPerSecond),
+    cpuRatio: cpuRatioOf(server, floor),
   };
+}
+
+/** `measured`'s CPU time per call over `baseline`'s; null unless both were read. */
+function cpuRatioOf(measured: LoadResult, baseline: LoadResult): number | null {
+  const [numerator, denominator] = [measured.cpuMicrosecondsPerCall, baseline.cpuMicrosecondsPerCall];
+  return numerator === null || denominator === null ? null : round(numerator / denominator);
 }
 
 // Stdio: one session each of the server and the stdio relay floor. Sequential calls (per-call cost), then
@@ -120,11 +128,12 @@ async function measureStdio(floors: FloorPrograms, env: Record<string, string>) 
   const floor = new LineClient(floors.stdioRelay, env);
   await Promise.all([server.initialize(), floor.initialize()]);
   const targets = { server: server.callPayment, floor: floor.callPayment };
-  const sequential = await interleave(targets, counts.sequential);
+  const cpuClocks = { server: server.cpuMicroseconds, floor: floor.cpuMicroseconds };
+  const sequential = await interleave(targets, counts.sequential, cpuClocks);
   const { stdioLoad } = counts;
   const firstBatch = await runBatch(server.callPayment, stdioLoad.calls, stdioLoad.inFlight);
   await runBatch(floor.callPayment, stdioLoad.calls, stdioLoad.inFlight);
-  const loaded = await interleave(targets, stdioLoad);
+  const loaded = await interleave(targets, stdioLoad, cpuClocks);
   const peak = { server: round(server.memory().peakRssMiB, 1), floor: round(floor.memory().peakRssMiB, 1) };
   await Promise.all([server.close(), floor.close()]);
   return {
@@ -164,13 +173,15 @@ async function measureHttpLevel(
     processes.floor = await startHttpFloor(floors.httpRelay, env);
     if (withAuth) processes.authOn = await startHostedServer(SERVER_ENTRY, env, HTTP_TOKEN);
     const targets: Record<string, Call> = {};
+    const cpuClocks: Record<string, CpuClock> = {};
     for (const [name, target] of Object.entries(processes)) {
       const caller = httpCaller(target, level.inFlight);
       callers.push(caller);
       targets[name] = caller.call;
+      cpuClocks[name] = () => processCpuMicroseconds(target.child.pid);
     }
     for (const call of Object.values(targets)) await runBatch(call, level.calls, level.inFlight);
-    const results = await interleave(targets, level);
+    const results = await interleave(targets, level, cpuClocks);
     const peakRssMiB = (name: string) => round(processMemory(measured(processes, name).child.pid).peakRssMiB, 1);
     const server = measured(results, 'server');
     return {
@@ -191,7 +202,9 @@ async function measureHttpLevel(
 
 async function measureHttp(floors: FloorPrograms, env: Record<string, string>) {
   const levels = [];
-  let authOnVsOff: { inFlight: number; on: LoadResult; off: LoadResult; latencyRatio: number; throughputRatio: number } | undefined;
+  let authOnVsOff:
+    | { inFlight: number; on: LoadResult; off: LoadResult; latencyRatio: number; throughputRatio: number; cpuRatio: number | null }
+    | undefined;
   for (const [index, level] of counts.http.entries()) {
     const measuredLevel = await measureHttpLevel(floors, env, level, index === counts.http.length - 1);
     levels.push(measuredLevel.level);
@@ -203,6 +216,7 @@ async function measureHttp(floors: FloorPrograms, env: Record<string, string>) {
         off,
         latencyRatio: round(on.p50Ms / off.p50Ms),
         throughputRatio: round(on.callsPerSecond / off.callsPerSecond),
+        cpuRatio: cpuRatioOf(on, off),
       };
     }
   }
@@ -343,7 +357,9 @@ function printTable(results: {
   const { coldStart, stdio, http, memory, package: packageSize } = results;
   const check = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   const latency = (result: LoadResult) => `p50 ${result.p50Ms} / p99 ${result.p99Ms} ms`;
-  const load = (result: LoadResult) => `${result.callsPerSecond} calls/s, ${latency(result)}, ${result.errors} errors`;
+  const cpu = (result: LoadResult) => (result.cpuMicrosecondsPerCall === null ? '' : `, CPU ${result.cpuMicrosecondsPerCall} µs/call`);
+  const load = (result: LoadResult) => `${result.callsPerSecond} calls/s, ${latency(result)}${cpu(result)}, ${result.errors} errors`;
+  const cpuRatio = (ratio: number | null) => (ratio === null ? '' : `, ${ratio}× CPU`);
   const highest = http.levels[http.levels.length - 1];
   const rows: [string, string, string, string][] = [
     ...coldStart.byRuntime.map((start): [string, string, string, string] => [
@@ -360,14 +376,14 @@ function printTable(results: {
     ],
     [
       'stdio call vs relay floor',
-      `${latency(stdio.perCall.server)} vs ${latency(stdio.perCall.floor)}`,
-      `${stdio.perCall.latencyRatio}× floor, +${stdio.perCall.overheadMs} ms (≤ ${TARGETS.overheadMs} ms)`,
+      `${latency(stdio.perCall.server)}${cpu(stdio.perCall.server)} vs ${latency(stdio.perCall.floor)}${cpu(stdio.perCall.floor)}`,
+      `${stdio.perCall.latencyRatio}× floor${cpuRatio(stdio.perCall.cpuRatio)}, +${stdio.perCall.overheadMs} ms (≤ ${TARGETS.overheadMs} ms)`,
       check(stdio.perCall.overheadMs <= TARGETS.overheadMs && stdio.perCall.server.errors + stdio.perCall.floor.errors === 0),
     ],
     [
       `stdio ${stdio.load.inFlight} in flight`,
       `${load(stdio.load.server)}; floor ${load(stdio.load.floor)}`,
-      `${stdio.load.throughputRatio}× floor calls/s (≥ ${TARGETS.callsPerSecond}/s, 0 errors)`,
+      `${stdio.load.throughputRatio}× floor calls/s${cpuRatio(stdio.load.cpuRatio)} (≥ ${TARGETS.callsPerSecond}/s, 0 errors)`,
       check(stdio.load.server.callsPerSecond >= TARGETS.callsPerSecond && stdio.load.server.errors + stdio.load.floor.errors === 0),
     ],
     ['stdio first loaded batch', `${stdio.load.firstBatchCallsPerSecond} calls/s (V8 warming up)`, 'reported', 'info'],
@@ -381,7 +397,7 @@ function printTable(results: {
     ...http.levels.map((level): [string, string, string, string] => [
       `http ${level.inFlight} callers vs relay floor`,
       `${load(level.server)}; floor ${load(level.floor)}`,
-      `${level.throughputRatio}× floor calls/s, ${level.latencyRatio}× p50 (0 errors)`,
+      `${level.throughputRatio}× floor calls/s, ${level.latencyRatio}× p50${cpuRatio(level.cpuRatio)} (0 errors)`,
       check(level.server.errors + level.floor.errors === 0),
     ]),
     [
@@ -393,7 +409,7 @@ function printTable(results: {
     [
       `http auth on vs off, ${http.authOnVsOff.inFlight} callers`,
       `${load(http.authOnVsOff.on)} vs ${http.authOnVsOff.off.callsPerSecond} calls/s`,
-      `${http.authOnVsOff.throughputRatio}× calls/s, ${http.authOnVsOff.latencyRatio}× p50 (0 errors)`,
+      `${http.authOnVsOff.throughputRatio}× calls/s, ${http.authOnVsOff.latencyRatio}× p50${cpuRatio(http.authOnVsOff.cpuRatio)} (0 errors)`,
       check(http.authOnVsOff.on.errors === 0),
     ],
     [

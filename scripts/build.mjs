@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { buildExpectations, bundleProblems, launcherProblems } from './bundle-checks.mjs';
-import { sdkSchemaPruning } from './sdk-schema-pruning.mjs';
+import { sdkBundleEdits } from './sdk-bundle-edits.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', legalComments: 'none', logLevel: 'warning' };
@@ -87,7 +87,7 @@ const bundles = [
   },
 ];
 for (const { entry, outfile, meta, plugins, banner } of bundles) {
-  const pruning = sdkSchemaPruning();
+  const sdkEdits = sdkBundleEdits();
   const { metafile } = await build({
     ...common,
     entryPoints: [entry],
@@ -96,13 +96,13 @@ for (const { entry, outfile, meta, plugins, banner } of bundles) {
     metafile: true,
     ...(banner && { banner }),
     define: { __PACKAGE_VERSION__: JSON.stringify(version) },
-    plugins: [...plugins, usePrecomputedSchemas, englishOnlyZodLocales, withoutAjv, pruning.plugin],
+    plugins: [...plugins, usePrecomputedSchemas, englishOnlyZodLocales, withoutAjv, sdkEdits.plugin],
   });
   writeFileSync(meta, JSON.stringify(metafile));
   const problems =
     outfile === 'dist/index.js'
       ? launcherProblems(metafile)
-      : [...bundleProblems(metafile, buildExpectations(process.cwd(), outfile)), ...pruning.problems()];
+      : [...bundleProblems(metafile, buildExpectations(process.cwd(), outfile)), ...sdkEdits.problems()];
   if (problems.length > 0) {
     console.error(`build: ${outfile} is not what the build expects:\n${problems.map((problem) => `- ${problem}`).join('\n')}`);
     process.exit(1);

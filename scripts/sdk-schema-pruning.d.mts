@@ -1,7 +1,3 @@
-import type { Plugin } from 'esbuild';
-
 export function withPureInitialisers(code: string, filename: string): string;
 
 export function withoutSpecTypeRegistration(code: string, filename: string): string;
-
-export function sdkSchemaPruning(): { plugin: Plugin; problems: () => string[] };

@@ -7,13 +7,10 @@
 // - the server's eager registration for `specTypeSchemas` and `isSpecType` is removed. This server does not use
 //   those two helpers (a test keeps it so); in this bundle they are empty.
 // A schema the server reads keeps every call it had. If the SDK renames these modules or rewrites the
-// registration, the build fails and says so (scripts/build.mjs), rather than quietly growing again.
-import { readFileSync } from 'node:fs';
+// registration, the build fails and says so (scripts/build.mjs), rather than quietly growing again. The esbuild
+// plugin that makes these edits is scripts/sdk-bundle-edits.mjs.
 import { parseSync } from 'oxc-parser';
 
-/** The SDK's modules of top-level schema definitions: the protocol's and OAuth's. */
-const SDK_SCHEMA_MODULES = /\/@modelcontextprotocol\/core\/dist\/(schemas|auth)-[\w-]+\.mjs$/;
-const SDK_SERVER_MODULE = /\/@modelcontextprotocol\/server\/dist\/src-[\w-]+\.mjs$/;
 const SPEC_TYPE_REGISTRATION = [
   'for (const key of SPEC_SCHEMA_KEYS) register(key, schemas_exports[key]);',
   'for (const [key, schema] of Object.entries(authSchemas)) register(key, schema);',
@@ -63,37 +60,4 @@ export function withoutSpecTypeRegistration(code, filename) {
     pruned = pruned.replace(statement, '');
   }
   return pruned;
-}
-
-/** The esbuild plugin making both edits, and what it found missing once a build is done. */
-export function sdkSchemaPruning() {
-  const edited = { schemaModules: 0, registrations: 0 };
-  const plugin = {
-    name: 'sdk-schema-pruning',
-    setup(pluginBuild) {
-      pluginBuild.onLoad({ filter: SDK_SCHEMA_MODULES }, ({ path }) => {
-        edited.schemaModules++;
-        return { contents: withPureInitialisers(readFileSync(path, 'utf8'), path), loader: 'js' };
-      });
-      pluginBuild.onLoad({ filter: SDK_SERVER_MODULE }, ({ path }) => {
-        const code = readFileSync(path, 'utf8');
-        const pruned = withoutSpecTypeRegistration(code, path);
-        if (pruned !== code) edited.registrations++;
-        return { contents: pruned, loader: 'js' };
-      });
-    },
-  };
-  const problems = () => [
-    ...(edited.schemaModules === 0
-      ? [
-          'no SDK schema module was bundled under its expected name: @modelcontextprotocol/core renamed them (update scripts/sdk-schema-pruning.mjs)',
-        ]
-      : []),
-    ...(edited.registrations === 0
-      ? [
-          "the SDK's specTypeSchemas registration was not found: @modelcontextprotocol/server moved it (update scripts/sdk-schema-pruning.mjs)",
-        ]
-      : []),
-  ];
-  return { plugin, problems };
 }

@@ -33,8 +33,16 @@ describe('npm run bench --quick', () => {
       expect(stdout).toContain(row);
     }
     const results = JSON.parse(readFileSync(out, 'utf8'));
-    const load = { callsPerSecond: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number), errors: 0, failures: {} };
-    const versusFloor = { server: load, floor: load, latencyRatio: expect.any(Number), throughputRatio: expect.any(Number) };
+    const load = {
+      callsPerSecond: expect.any(Number),
+      p50Ms: expect.any(Number),
+      p99Ms: expect.any(Number),
+      cpuMicrosecondsPerCall: expect.any(Number),
+      errors: 0,
+      failures: {},
+    };
+    const ratios = { latencyRatio: expect.any(Number), throughputRatio: expect.any(Number), cpuRatio: expect.any(Number) };
+    const versusFloor = { server: load, floor: load, ...ratios };
     expect(results.server).toBe(resolve('dist'));
     const start = {
       serverMs: expect.any(Number),
@@ -55,7 +63,7 @@ describe('npm run bench --quick', () => {
     for (const level of results.http.levels) {
       expect(level).toMatchObject({ ...versusFloor, peakRssMiB: expect.any(Number), floorPeakRssMiB: expect.any(Number) });
     }
-    expect(results.http.authOnVsOff).toMatchObject({ inFlight: 64, on: load, off: load, throughputRatio: expect.any(Number) });
+    expect(results.http.authOnVsOff).toMatchObject({ inFlight: 64, on: load, off: load, ...ratios });
     expect(results.memory.allocatedKiBPerCall).toBeGreaterThan(0);
     expect(results.package).toMatchObject({ runtimeDependencies: 0, files: expect.any(Number) });
   }, 150_000);

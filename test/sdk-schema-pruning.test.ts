@@ -1,10 +1,11 @@
-// The build's edits that let esbuild drop the MCP SDK's unused schemas (scripts/sdk-schema-pruning.mjs), checked on
-// small modules bundled by esbuild itself, and on the SDK as installed.
+// The build's edits that let esbuild drop the MCP SDK's unused schemas (scripts/sdk-schema-pruning.mjs, made by
+// scripts/sdk-bundle-edits.mjs), checked on small modules bundled by esbuild itself, and on the SDK as installed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { sdkSchemaPruning, withoutSpecTypeRegistration, withPureInitialisers } from '../scripts/sdk-schema-pruning.mjs';
+import { sdkBundleEdits } from '../scripts/sdk-bundle-edits.mjs';
+import { withoutSpecTypeRegistration, withPureInitialisers } from '../scripts/sdk-schema-pruning.mjs';
 
 const SCHEMAS = `import { schema } from './zod.js';
 export const Used = schema('used', schema('inner used'));
@@ -84,13 +85,14 @@ for (const [key, schema] of Object.entries(authSchemas)) register(key, schema);
   });
 });
 
-describe('sdkSchemaPruning', () => {
-  it('reports, after a build that met neither SDK module, that the SDK moved them', async () => {
-    const { plugin, problems } = sdkSchemaPruning();
+describe('sdkBundleEdits', () => {
+  it('reports, after a build that met none of the SDK modules it edits, that the SDK moved them', async () => {
+    const { plugin, problems } = sdkBundleEdits();
     await build({ stdin: { contents: 'export const a = 1;' }, write: false, plugins: [plugin] });
     expect(problems()).toEqual([
       expect.stringContaining('no SDK schema module was bundled under its expected name'),
       expect.stringContaining("the SDK's specTypeSchemas registration was not found"),
+      expect.stringContaining("the SDK's JSON-RPC guards were not found"),
     ]);
   });
 

@@ -1,0 +1,3 @@
+import type { Plugin } from 'esbuild';
+
+export function sdkBundleEdits(): { plugin: Plugin; problems: () => string[] };

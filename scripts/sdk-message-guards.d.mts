@@ -1,0 +1,1 @@
+export function withGuardPrechecks(code: string, filename: string): string;
