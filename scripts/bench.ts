@@ -41,6 +41,7 @@ const SERVER_ENTRY = join(SERVER_DIR, 'index.js');
 const counts = options.quick
   ? {
       coldStarts: 3,
+      warmUpCalls: 20,
       sequential: { rounds: 2, calls: 10, inFlight: 1 },
       stdioLoad: { rounds: 2, calls: 100, inFlight: 64 },
       http: [
@@ -52,6 +53,9 @@ const counts = options.quick
     }
   : {
       coldStarts: 15,
+      // Calls each process makes before it is measured at a level (at least that level's batch): V8 compiles and
+      // optimizes on the first few hundred, which would otherwise count in the CPU per call.
+      warmUpCalls: 1000,
       sequential: { rounds: 20, calls: 50, inFlight: 1 },
       stdioLoad: { rounds: 6, calls: 2000, inFlight: 64 },
       http: [
@@ -121,14 +125,16 @@ function cpuRatioOf(measured: LoadResult, baseline: LoadResult): number | null {
   return numerator === null || denominator === null ? null : round(numerator / denominator);
 }
 
-// Stdio: one session each of the server and the stdio relay floor. Sequential calls (per-call cost), then
-// `stdioLoad.inFlight` in flight (throughput, peak RSS); the first loaded batch warms V8 and is reported on its own.
+// Stdio: one session each of the server and the stdio relay floor. Warm-up calls, sequential calls (per-call cost),
+// then `stdioLoad.inFlight` in flight (throughput, peak RSS); the first loaded batch warms V8 further and is reported
+// on its own.
 async function measureStdio(floors: FloorPrograms, env: Record<string, string>) {
   const server = new LineClient(SERVER_ENTRY, env);
   const floor = new LineClient(floors.stdioRelay, env);
   await Promise.all([server.initialize(), floor.initialize()]);
   const targets = { server: server.callPayment, floor: floor.callPayment };
   const cpuClocks = { server: server.cpuMicroseconds, floor: floor.cpuMicroseconds };
+  for (const call of Object.values(targets)) await runBatch(call, counts.warmUpCalls, 1);
   const sequential = await interleave(targets, counts.sequential, cpuClocks);
   const { stdioLoad } = counts;
   const firstBatch = await runBatch(server.callPayment, stdioLoad.calls, stdioLoad.inFlight);
@@ -157,8 +163,9 @@ const measured = <T>(results: Record<string | number, T>, name: string | number)
   return result;
 };
 
-// Hosted mode at one concurrency: fresh processes (so VmHWM is this level's peak), one warm-up batch each, then
-// interleaved rounds of the server (auth none) and the HTTP relay floor; with `withAuth`, also the server with a static token.
+// Hosted mode at one concurrency: fresh processes (so VmHWM is this level's peak), one warm-up batch each (at least
+// `warmUpCalls`), then interleaved rounds of the server (auth none) and the HTTP relay floor; with `withAuth`, also
+// the server with a static token.
 async function measureHttpLevel(
   floors: FloorPrograms,
   env: Record<string, string>,
@@ -180,7 +187,7 @@ async function measureHttpLevel(
       targets[name] = caller.call;
       cpuClocks[name] = () => processCpuMicroseconds(target.child.pid);
     }
-    for (const call of Object.values(targets)) await runBatch(call, level.calls, level.inFlight);
+    for (const call of Object.values(targets)) await runBatch(call, Math.max(level.calls, counts.warmUpCalls), level.inFlight);
     const results = await interleave(targets, level, cpuClocks);
     const peakRssMiB = (name: string) => round(processMemory(measured(processes, name).child.pid).peakRssMiB, 1);
     const server = measured(results, 'server');
