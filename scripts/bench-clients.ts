@@ -34,13 +34,17 @@ export function processMemory(pid: number | undefined): { rssMiB: number; peakRs
 
 /**
  * The CPU time a process has used so far, in µs: the time on CPU of each of its threads (the main thread, V8's GC
- * and compiler threads, libuv's pool), from /proc (Linux), in nanoseconds. Node's threads live as long as the
- * process, so none of its time is lost with a thread that ended.
+ * and compiler threads, libuv's pool), from /proc (Linux), in nanoseconds. Node's own threads live as long as the
+ * process, so little time is lost with a thread that ended.
  */
 export function processCpuMicroseconds(pid: number | undefined): number {
   let nanoseconds = 0;
   for (const thread of readdirSync(`/proc/${pid}/task`)) {
-    nanoseconds += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    try {
+      nanoseconds += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
   }
   return nanoseconds / 1000;
 }

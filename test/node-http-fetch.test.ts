@@ -101,7 +101,7 @@ describe('nodeHttpFetch with answers that never complete', () => {
     await new Promise<void>((resolve) => stalling.close(() => resolve()));
   });
 
-  it('fails as a reset when the API closes the connection mid-body, and settles once when answered in full', async () => {
+  it('fails as a reset when the API closes the connection mid-body, and a complete answer stands', async () => {
     const cutting = createTcpServer((socket) => {
       socket.on('error', () => {});
       socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"pay'));
