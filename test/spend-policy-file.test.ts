@@ -63,6 +63,11 @@ describe('the policy file', () => {
       'line 3: limits.n8n.payments_per_hour: must be a whole number ≥ 0',
     ],
     ['[]', 'line 1: the file: must be an object'],
+    // A member named "__proto__" stays a member, so it is refused as unknown rather than silently becoming a prototype.
+    [
+      '{\n  "limits": {\n    "n8n": {\n      "__proto__": { "payments_per_hour": 0 }\n    }\n  }\n}',
+      'line 4: limits.n8n.__proto__: unknown field; remove it',
+    ],
   ])('refuses a bad rule naming its line and the rule: %j', (text, problem) => {
     expect(problemsOf(text)).toEqual([problem]);
   });

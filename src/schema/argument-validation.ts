@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { setField } from './own-field.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -15,15 +16,6 @@ export function decodeJsonStringArguments(args: unknown): unknown {
     setField(decoded, key, Array.isArray(parsed) ? parsed.map(parseJsonContainer) : parsed);
   }
   return decoded;
-}
-
-/**
- * Sets `record[name]` as an own field. An own "__proto__" (JSON.parse makes one) stays a field: assigning it would set
- * the prototype instead, and the field would be gone. Loops with this build no entry arrays: they run on every call.
- */
-export function setField(record: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === '__proto__') Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
-  else record[name] = value;
 }
 
 function parseJsonContainer(value: unknown): unknown {

@@ -10,7 +10,8 @@ import type { LogFields, Logger } from '../logging/logger.js';
 import type { InFlightPayments } from '../payments/in-flight-payments.js';
 import type { ConfirmationAnswer, PaymentOutcome } from '../payments/outcome.js';
 import type { SpendPolicy } from '../payments/policy/spend-policy.js';
-import { setField, validateArguments } from '../schema/argument-validation.js';
+import { validateArguments } from '../schema/argument-validation.js';
+import { setField } from '../schema/own-field.js';
 
 /**
  * Asks the user, through the client, to confirm a live payment: over the connection on a 2025-era stdio session

@@ -3,6 +3,8 @@
  * refused by line. A few lines of our own: JSON.parse gives no positions (and on Node 20 some of its syntax errors
  * give none either). Duplicate member names are refused rather than silently resolved to the last one.
  */
+import { setField } from '../../schema/own-field.js';
+
 export interface LocatedJson {
   value: unknown;
   /** The line of the deepest member of `path` that exists (1 for the root). */
@@ -80,8 +82,8 @@ export function parseLocatedJson(text: string): LocatedJson {
       skip();
       if (text[at] !== ':') fail(`expected ':' after ${JSON.stringify(name)}`);
       at += 1;
-      // defineProperty, so a "__proto__" member stays a member (and is refused by the schema as unknown).
-      Object.defineProperty(object, name, { value: parseValue([...path, name]), enumerable: true, writable: true, configurable: true });
+      // A "__proto__" member stays a member (and is refused by the schema as unknown).
+      setField(object, name, parseValue([...path, name]));
       skip();
       if (text[at] === ',') at += 1;
       else if (text[at] === '}') return closing(object);
