@@ -16,7 +16,7 @@ describe('the current build', () => {
     );
   });
 
-  it('dist/index.js only turns the compile cache on and imports dist/main.js', () => {
+  it('dist/index.js bundles nothing but src/index.ts and imports dist/main.js', () => {
     expect(launcherProblems(JSON.parse(readFileSync('build/index-meta.json', 'utf8')))).toEqual([]);
   });
 });

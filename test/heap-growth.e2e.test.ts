@@ -1,0 +1,39 @@
+// dist/index.js sets how far V8 lets the old generation grow between full collections (docs/design.md, "The old
+// generation grows by half before a full collection"), unless the node command line sets it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
+import { temporaryFile } from './support/temporary-files.js';
+
+// Preloaded into the server: reports each V8 flag set at run time on stderr, then sets it.
+const RECORDER = temporaryFile(
+  'record-v8-flags.cjs',
+  `const v8 = require('node:v8');
+const set = v8.setFlagsFromString;
+v8.setFlagsFromString = (flags) => { process.stderr.write('v8 flags set: ' + flags + '\\n'); set(flags); };`,
+);
+
+/** The V8 flags the server set while starting (its stdin closed at once, so it stops when ready). */
+function flagsSetAtStart(nodeFlags: string[]): string[] {
+  const run = spawnSync(process.execPath, [...nodeFlags, '--require', RECORDER, SERVER_ENTRY], {
+    env: serverEnvironment({ DODO_PAYMENTS_API_KEY: 'sk_test_heap_growth' }),
+    input: '',
+    encoding: 'utf8',
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return [...run.stderr.matchAll(/^v8 flags set: (.*)$/gm)].map((match) => match[1] as string);
+}
+
+describe(`the heap growing factor on Node ${process.versions.node}`, () => {
+  it('is a flag this V8 knows (setFlagsFromString ignores unknown ones silently)', () => {
+    expect(execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' })).toContain('--heap-growing-percent');
+  });
+
+  it('is set to 50 % before the server loads', () => {
+    expect(flagsSetAtStart([])).toEqual(['--heap-growing-percent=50']);
+  });
+
+  it("is left as the node command line sets it: the operator's choice wins", () => {
+    expect(flagsSetAtStart(['--heap-growing-percent=100'])).toEqual([]);
+  });
+});
