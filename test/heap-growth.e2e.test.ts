@@ -29,7 +29,7 @@ describe(`the heap growing factor on Node ${process.versions.node}`, () => {
     expect(execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' })).toContain('--heap-growing-percent');
   });
 
-  it('is set to 50 % before the server loads', () => {
+  it('is set to 50 % once the server has loaded', () => {
     expect(flagsSetAtStart([])).toEqual(['--heap-growing-percent=50']);
   });
 
