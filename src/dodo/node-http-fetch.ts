@@ -97,8 +97,16 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
   });
 };
 
+/** A copy to add content-length to; a plain record (the payment POST's headers, built once) is taken as written. */
 function toHeaderRecord(headers: RequestInit['headers']): Record<string, string> {
   const record: Record<string, string> = {};
+  if (headers !== undefined && !(headers instanceof Headers) && !Array.isArray(headers)) {
+    for (const name of Object.keys(headers)) {
+      const value = headers[name] as string | readonly string[];
+      record[name] = typeof value === 'string' ? value : value.join(', ');
+    }
+    return record;
+  }
   for (const [name, value] of headers instanceof Headers ? headers : new Headers(headers)) record[name] = value;
   return record;
 }
