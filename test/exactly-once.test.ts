@@ -96,7 +96,7 @@ function instance(api: ReturnType<typeof simulatedApi>, clock: { now: number }, 
       sleep: async (ms) => {
         clock.now += ms;
       },
-      timeout: () => new AbortController().signal,
+      timeout: () => ({ signal: new AbortController().signal, clear: () => undefined }),
       signal,
       idempotency,
       track: (run) => payments.track(run),
@@ -221,7 +221,7 @@ describe('createPaymentOnce after an interrupted run (a shared store whose owner
     sleep: async (ms: number) => {
       clock.now += ms;
     },
-    timeout: () => new AbortController().signal,
+    timeout: () => ({ signal: new AbortController().signal, clear: () => undefined }),
     signal: new AbortController().signal,
     hold,
     callerGaveKey: true,

@@ -1,8 +1,10 @@
 import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { APIError } from 'dodopayments';
 import { describe, expect, it } from 'vitest';
 import type { DodoApi } from '../src/dodo/api-client.js';
+import { timerDeadline } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { linkedSignal } from '../src/payments/linked-signal.js';
 import { sendPayment } from '../src/payments/send.js';
@@ -59,11 +61,40 @@ describe('sendPayment', () => {
       sleep: async () => undefined,
       logger: silentLogger,
       now: () => 0,
-      // Node's own timeout signal: while it has not fired, Node keeps it (and what listens to it) alive.
-      timeout: (ms) => AbortSignal.timeout(ms),
+      // The real clock's deadline, far off: its timer must not keep the attempt's signal alive either.
+      timeout: timerDeadline,
     });
     expect(sent.kind).toBe('created');
     expect(given && (await collected(given))).toBe(true);
     expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('clears the deadline of every attempt when it ends, answered or not', async () => {
+    const deadlines: { cleared: number }[] = [];
+    const timeout = () => {
+      const made = { cleared: 0 };
+      deadlines.push(made);
+      return { signal: new AbortController().signal, clear: () => void made.cleared++ };
+    };
+    let calls = 0;
+    const api = {
+      // First a 429 (retried: nothing was created), then the payment.
+      createPayment: async () => {
+        calls += 1;
+        if (calls === 1) throw APIError.generate(429, { code: 'RATE_LIMITED' }, undefined, new Headers());
+        return { payment_id: 'pay_1' };
+      },
+    } as unknown as DodoApi;
+    const sent = await sendPayment(api, {} as never, {
+      attemptTimeoutMs: 600_000,
+      holdKeyFor: async () => true,
+      signal: new AbortController().signal,
+      sleep: async () => undefined,
+      logger: silentLogger,
+      now: () => 0,
+      timeout,
+    });
+    expect(sent).toMatchObject({ kind: 'created', attempts: 2 });
+    expect(deadlines).toEqual([{ cleared: 1 }, { cleared: 1 }]);
   });
 });

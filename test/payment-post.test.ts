@@ -6,7 +6,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import { DodoPayments } from 'dodopayments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOptions } from '../src/dodo/api-client.js';
-import { nodeHttpFetch } from '../src/dodo/node-http-fetch.js';
 import { type PaymentPost, paymentPost } from '../src/dodo/payment-post.js';
 
 const BODY = {
@@ -87,7 +86,7 @@ async function outcomeOf(call: Promise<unknown>): Promise<Record<string, unknown
 /** The same call by the official client and by paymentPost, each with a signal from `signalFor` (fresh per run). */
 async function bothWays(options: { timeoutMs?: number; url?: string; signalFor?: () => AbortSignal | undefined } = {}) {
   const client = new DodoPayments(clientOptions(settings(options.timeoutMs, options.url)));
-  const post: PaymentPost = await paymentPost(client, nodeHttpFetch);
+  const post: PaymentPost = await paymentPost(client);
   const runs = [];
   const byClient: PaymentPost = (body, signal) => client.payments.create(body, { signal });
   for (const send of [byClient, post]) {

@@ -2,7 +2,7 @@ import { APIError } from 'dodopayments';
 import type { PaymentCreateParams, PaymentListParams, PaymentListResponse } from 'dodopayments/resources/payments';
 import { describe, expect, it } from 'vitest';
 import type { DodoApi } from '../src/dodo/api-client.js';
-import type { Sleep } from '../src/dodo/retry-policy.js';
+import type { Deadline, Sleep } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { findPaymentByReference, matchesRequest } from '../src/payments/reconcile.js';
 import { paymentReference, RECONCILE_KEY_NAME, referenceMatch, referenceValue } from '../src/payments/reference.js';
@@ -48,7 +48,7 @@ function search(
     pollForMs?: number;
     body?: PaymentCreateParams;
     signal?: AbortSignal;
-    timeout?: (ms: number) => AbortSignal;
+    timeout?: (ms: number) => Deadline;
     sleep?: Sleep;
   } = {},
 ) {
@@ -69,7 +69,7 @@ function search(
         sleeps.push(ms);
         clock += ms;
       }),
-    timeout: overrides.timeout ?? (() => new AbortController().signal),
+    timeout: overrides.timeout ?? (() => ({ signal: new AbortController().signal, clear: () => undefined })),
     signal: overrides.signal ?? new AbortController().signal,
     logger: silentLogger,
   });
@@ -176,9 +176,20 @@ describe('findPaymentByReference', () => {
   it('ends at its deadline, even while a request hangs, and says so', async () => {
     const deadline = new AbortController();
     const api = listThatNeverAnswers();
-    const { result } = search(api, { timeout: () => deadline.signal, sleep: async () => {} });
+    const { result } = search(api, { timeout: () => ({ signal: deadline.signal, clear: () => undefined }), sleep: async () => {} });
     deadline.abort();
     expect(await result).toMatchObject({ found: false, search: { searches: 1, lastFailure: 'time limit reached' } });
+  });
+
+  it('clears its deadline when it ends', async () => {
+    let cleared = 0;
+    const { api } = stubApi(() => []);
+    const { result } = search(api, {
+      pollForMs: 0,
+      timeout: () => ({ signal: new AbortController().signal, clear: () => void cleared++ }),
+    });
+    expect(await result).toMatchObject({ found: false });
+    expect(cleared).toBe(1);
   });
 
   it('a cancelled search is one that could not tell', async () => {

@@ -354,11 +354,16 @@ describe('RedisIdempotencyStore under faults', () => {
   /** Deadlines the test fires: each store operation's timer, in the order the store started them. */
   function manualDeadlines() {
     const started: AbortController[] = [];
+    let cleared = 0;
     return {
       timeout: () => {
         const controller = new AbortController();
         started.push(controller);
-        return controller.signal;
+        return { signal: controller.signal, clear: () => void cleared++ };
+      },
+      /** How many deadlines their operation cleared on ending. */
+      get cleared() {
+        return cleared;
       },
       /** Fires every deadline started so far once one more than `before` has started. */
       async fireAfter(before: number) {
@@ -396,6 +401,8 @@ describe('RedisIdempotencyStore under faults', () => {
       await store.close();
       await own.stop();
     }
+    // Every operation cleared its deadline when it ended, those that timed out too.
+    expect(deadlines.cleared).toBe(deadlines.count);
   });
 
   it('a run cut off from Redis cannot hold its key for a request (it stops sending)', async () => {

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyFailure } from '../src/dodo/failure-classification.js';
-import { abortableSleep, callWithRetries, MAX_RETRY_WAIT_MS, retryDelayMs } from '../src/dodo/retry-policy.js';
+import { abortableSleep, callWithRetries, MAX_RETRY_WAIT_MS, retryDelayMs, timerDeadline } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { describeGuardrails, guardrailViolations } from '../src/tools/create-one-time-payment/guardrails.js';
 
@@ -67,6 +67,28 @@ describe('abortableSleep', () => {
     const sleeping = abortableSleep(60_000, controller.signal);
     controller.abort();
     await expect(sleeping).resolves.toBeUndefined();
+  });
+});
+
+describe('timerDeadline (the real clock)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('aborts with a TimeoutError once its time is up, not before', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const deadline = timerDeadline(1_000);
+    vi.advanceTimersByTime(999);
+    expect(deadline.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(deadline.signal.reason).toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('never aborts once cleared, and leaves no timer behind', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const deadline = timerDeadline(1_000);
+    deadline.clear();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(5_000);
+    expect(deadline.signal.aborted).toBe(false);
   });
 });
 

@@ -53,7 +53,7 @@ export function createDodoApi(config: ApiSettings): DodoApi {
     const { DodoPayments } = await import('dodopayments');
     return new DodoPayments(clientOptions(config));
   });
-  const postPayment = onFirstUse(async () => paymentPost(await sdk(), nodeHttpFetch));
+  const postPayment = onFirstUse(async () => paymentPost(await sdk()));
   return {
     createPayment: async (body, signal) => (await postPayment())(body, signal),
     retrievePayment: async (paymentId, signal) => (await sdk()).payments.retrieve(paymentId, { signal }),

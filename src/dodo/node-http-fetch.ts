@@ -36,7 +36,18 @@ function transportFor(protocol: 'http:' | 'https:'): Promise<Transport> {
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-export const nodeHttpFetch: Fetch = async (input, init = {}) => {
+export const nodeHttpFetch: Fetch = (input, init) => timedHttpFetch(input, init);
+
+/** A request that has not settled `timeoutMs` after it was sent is aborted, and rejected as a `TimeoutError`. */
+export function isTimeoutError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'TimeoutError';
+}
+
+/**
+ * nodeHttpFetch with a timeout of its own: what the official client does with an AbortController linked to the
+ * caller's signal and a timer, without the controller (payment-post.ts; an AbortController costs ~4 µs on Node 20).
+ */
+export async function timedHttpFetch(input: string | URL | Request, init: RequestInit = {}, timeoutMs?: number): Promise<Response> {
   const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
   const { send, agent } = await transportFor(url.protocol === 'https:' ? 'https:' : 'http:');
   const { signal } = init;
@@ -54,9 +65,11 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
     // Settled exactly once, by whichever comes first: whatever the bytes, an abort (cancellation or the
     // client's timeout) ends the call at once, and a socket that closes without an answer is an error.
     let settled = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => fail(timeoutError()), timeoutMs);
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       reject(error);
       request.destroy();
@@ -81,6 +94,7 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
         if (!response.complete) return fail(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }));
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         resolve(
           bufferedResponse(
@@ -95,7 +109,7 @@ export const nodeHttpFetch: Fetch = async (input, init = {}) => {
     });
     request.end(body);
   });
-};
+}
 
 /** A copy to add content-length to; a plain record (the payment POST's headers, built once) is taken as written. */
 function toHeaderRecord(headers: RequestInit['headers']): Record<string, string> {
@@ -125,6 +139,10 @@ class ReceivedHeaders {
 
 function abortError(): Error {
   return new DOMException('The operation was aborted.', 'AbortError');
+}
+
+function timeoutError(): Error {
+  return new DOMException('The operation timed out.', 'TimeoutError');
 }
 
 function bufferedResponse(url: string, status: number, statusText: string, raw: IncomingHttpHeaders, text: string): Response {

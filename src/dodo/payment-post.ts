@@ -1,7 +1,7 @@
 import type { DodoPayments } from 'dodopayments';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'dodopayments/core/error';
 import type { PaymentCreateParams } from 'dodopayments/resources/payments';
-import type { Fetch } from './node-http-fetch.js';
+import { isTimeoutError, timedHttpFetch } from './node-http-fetch.js';
 
 export type PaymentPost = (body: PaymentCreateParams, signal?: AbortSignal) => Promise<unknown>;
 
@@ -12,31 +12,26 @@ export type PaymentPost = (body: PaymentCreateParams, signal?: AbortSignal) => P
  * a fifth of its CPU per call (docs/design.md). The rest follows the client's `makeRequest`, `fetchWithTimeout` and
  * `defaultParseResponse` (dodopayments 2.52.0), and test/payment-post.test.ts holds it to the client itself.
  */
-export async function paymentPost(client: DodoPayments, fetch: Fetch): Promise<PaymentPost> {
+export async function paymentPost(client: DodoPayments): Promise<PaymentPost> {
   const { url, req, timeout } = await client.buildRequest({ method: 'post', path: '/payments', body: {} }, { retryCount: 0 });
   const headers: Record<string, string> = {};
   for (const [name, value] of new Headers(req.headers)) headers[name] = value;
 
   return async (body, signal) => {
     if (signal?.aborted) throw new APIUserAbortError();
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    const timer = setTimeout(abort, timeout);
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal });
+      // The client's timeout, as its fetchWithTimeout applies it, without its AbortController.
+      response = await timedHttpFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal }, timeout);
     } catch (thrown) {
       if (signal?.aborted) throw new APIUserAbortError();
       const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-      const aborted = error.name === 'AbortError' || error.message.includes('FetchRequestCanceledException');
+      // The client sees its own timeout as an abort; anything else that reads as a timeout counts as one too.
+      const aborted = isTimeoutError(error) || error.name === 'AbortError' || error.message.includes('FetchRequestCanceledException');
       if (aborted || /timed? ?out/i.test(String(error) + ('cause' in error ? String(error.cause) : ''))) {
         throw new APIConnectionTimeoutError();
       }
       throw new APIConnectionError({ cause: error });
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', abort);
     }
     if (!response.ok) {
       const text = await response.text().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));

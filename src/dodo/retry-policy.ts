@@ -8,16 +8,35 @@ const RATE_LIMIT_BACKOFF_MS = 1_000;
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
+/** A signal that aborts once its time is up, unless cleared first; whoever starts one clears it when the work ends. */
+export interface Deadline {
+  signal: AbortSignal;
+  clear(): void;
+}
+
 /**
  * The time a payment run sees, injected so tests and the simulation drive it: the clock, waits between tries, and the
- * deadlines of requests and searches (a signal that aborts after `ms`).
+ * deadlines of requests and searches (a simulation brings its own clock).
  */
 export interface Clock {
   now: () => number;
   /** Waits between retries; tests pass one that does not wait. */
   sleep: Sleep;
-  /** A signal that aborts after `ms`: the deadlines of attempts and searches (a simulation brings its own clock). */
-  timeout: (ms: number) => AbortSignal;
+  /** A deadline `ms` from now: of an attempt, a search, a store operation. */
+  timeout: (ms: number) => Deadline;
+}
+
+/**
+ * The real clock's deadline: a timer that is cleared with the work. Node's `AbortSignal.timeout` keeps its timer, a
+ * weak reference and a finalizer until the signal is collected: one per attempt took a ninth of the hosted server's
+ * CPU per call under load (docs/design.md). Like it, the timer does not keep the process alive, and a signal that
+ * times out does so with a `TimeoutError`.
+ */
+export function timerDeadline(ms: number): Deadline {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 export interface RetryOptions {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { abortableSleep, type Clock, type Sleep } from '../dodo/retry-policy.js';
+import { abortableSleep, type Clock, type Sleep, timerDeadline } from '../dodo/retry-policy.js';
 import {
   IdempotencyRecordUnreadable,
   type IdempotencyStore,
@@ -131,7 +131,7 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
       maxHoldMs = DEFAULT_MAX_HOLD_MS,
       now = Date.now,
       sleep = abortableSleep,
-      timeout = (ms) => AbortSignal.timeout(ms),
+      timeout = timerDeadline,
       newId = randomUUID,
     }: SharedIdempotencyStoreOptions,
   ) {
@@ -404,16 +404,17 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
     let onAbort!: () => void;
     const expired = new Promise<never>((_, reject) => {
       onAbort = () => reject(new IdempotencyStoreUnavailable(new Error(`no answer within ${deadlineMs} ms`)));
-      deadline.addEventListener('abort', onAbort, { once: true });
+      deadline.signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
       return await Promise.race([send(this.backend), expired]);
     } catch (error) {
       // A silent connection stays silent: drop it.
-      if (deadline.aborted && dropSilent) this.backend.reset();
+      if (deadline.signal.aborted && dropSilent) this.backend.reset();
       throw error instanceof IdempotencyStoreUnavailable ? error : new IdempotencyStoreUnavailable(error);
     } finally {
-      deadline.removeEventListener('abort', onAbort);
+      deadline.signal.removeEventListener('abort', onAbort);
+      deadline.clear();
     }
   }
 }

@@ -63,11 +63,13 @@ export type ReferenceSearchResult =
  * another request ends the search at once (nothing of ours can be told apart from it any more).
  */
 export async function findPaymentByReference(options: ReferenceSearchOptions): Promise<ReferenceSearchResult> {
-  const window = linkedSignal([options.signal, options.timeout(Math.max(options.pollForMs, options.requestTimeoutMs))]);
+  const deadline = options.timeout(Math.max(options.pollForMs, options.requestTimeoutMs));
+  const window = linkedSignal([options.signal, deadline.signal]);
   try {
     return await searchWithin(options, window.signal);
   } finally {
     window.release();
+    deadline.clear();
   }
 }
 

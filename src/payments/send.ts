@@ -1,7 +1,7 @@
 import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { DodoApi } from '../dodo/api-client.js';
 import { type ApiFailure, classifyError, classifyFailure, isPaymentObject } from '../dodo/failure-classification.js';
-import { type Clock, callWithRetries, type RetryOptions } from '../dodo/retry-policy.js';
+import { type Clock, callWithRetries, type Deadline, type RetryOptions } from '../dodo/retry-policy.js';
 import { linkedSignal } from './linked-signal.js';
 
 type Payment = { payment_id: string } & Record<string, unknown>;
@@ -26,16 +26,20 @@ export interface SendOptions extends Omit<RetryOptions, 'readOnly' | 'mayAttempt
 /** `POST /payments`, retried only where nothing can have been created, and checked to be a payment. */
 export async function sendPayment(api: DodoApi, body: PaymentCreateParams, options: SendOptions): Promise<SendResult> {
   const { attemptTimeoutMs, timeout, now, holdKeyFor, ...retry } = options;
-  let deadline: AbortSignal | undefined;
+  let deadline: Deadline | undefined;
   let lastAttemptAt = now();
   const attempted = await callWithRetries(
     () => {
-      deadline = timeout(attemptTimeoutMs);
-      const attempt = linkedSignal([options.signal, deadline]);
-      return api.createPayment(body, attempt.signal).finally(attempt.release);
+      const attemptDeadline = timeout(attemptTimeoutMs);
+      deadline = attemptDeadline;
+      const attempt = linkedSignal([options.signal, attemptDeadline.signal]);
+      return api.createPayment(body, attempt.signal).finally(() => {
+        attempt.release();
+        attemptDeadline.clear();
+      });
     },
     // The client's own timeout normally ends an attempt first; this deadline is the backstop the lease relies on.
-    (error) => (deadline?.aborted && !options.signal.aborted ? classifyFailure({ type: 'timeout' }) : classifyError(error)),
+    (error) => (deadline?.signal.aborted && !options.signal.aborted ? classifyFailure({ type: 'timeout' }) : classifyError(error)),
     {
       ...retry,
       readOnly: false,

@@ -1,4 +1,4 @@
-import type { Sleep } from '../../src/dodo/retry-policy.js';
+import type { Deadline, Sleep } from '../../src/dodo/retry-policy.js';
 
 interface Timer {
   at: number;
@@ -35,13 +35,14 @@ export class Scheduler {
   }
 
   /** A signal that aborts after `ms` of simulated time (never, for a crashed process). */
-  timer(alive: () => boolean = () => true): (ms: number) => AbortSignal {
+  timer(alive: () => boolean = () => true): (ms: number) => Deadline {
     return (ms) => {
       const controller = new AbortController();
+      let cleared = false;
       this.at(this.now + ms, () => {
-        if (alive()) controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+        if (alive() && !cleared) controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
       });
-      return controller.signal;
+      return { signal: controller.signal, clear: () => (cleared = true) };
     };
   }
 
