@@ -38,7 +38,7 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 
 export const nodeHttpFetch: Fetch = (input, init) => timedHttpFetch(input, init);
 
-/** A request that has not settled `timeoutMs` after it was sent is aborted, and rejected as a `TimeoutError`. */
+/** Whether `error` is timedHttpFetch's rejection of a request still unsettled `timeoutMs` after it was sent. */
 export function isTimeoutError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'TimeoutError';
 }

@@ -9,7 +9,7 @@ export type PaymentPost = (body: PaymentCreateParams, signal?: AbortSignal) => P
  * `POST /payments` as the official client makes it with this server's options (no retries, logging off), answered as
  * it answers: its value, or its own error classes. The URL, headers and timeout are the client's, built once by its
  * public `buildRequest`; what it would build anew for every call (its headers above all) cost the hosted server about
- * a fifth of its CPU per call (docs/design.md). The rest follows the client's `makeRequest`, `fetchWithTimeout` and
+ * a sixth of its CPU per call (docs/design.md). The rest follows the client's `makeRequest`, `fetchWithTimeout` and
  * `defaultParseResponse` (dodopayments 2.52.0), and test/payment-post.test.ts holds it to the client itself.
  */
 export async function paymentPost(client: DodoPayments): Promise<PaymentPost> {

@@ -28,9 +28,9 @@ export interface Clock {
 
 /**
  * The real clock's deadline: a timer that is cleared with the work. Node's `AbortSignal.timeout` keeps its timer, a
- * weak reference and a finalizer until the signal is collected: one per attempt took a ninth of the hosted server's
- * CPU per call under load (docs/design.md). Like it, the timer does not keep the process alive, and a signal that
- * times out does so with a `TimeoutError`.
+ * weak reference and a finalizer until the signal is collected, so every attempt left a timer pending for its whole
+ * timeout (docs/design.md). Like it, the timer does not keep the process alive, and a signal that times out does so
+ * with a `TimeoutError`.
  */
 export function timerDeadline(ms: number): Deadline {
   const controller = new AbortController();
