@@ -2,8 +2,8 @@
 // registers them all for its `specTypeSchemas` and `isSpecType` helpers, so esbuild can drop none of them, although
 // the server reads 52. Evaluating the rest was ~37 ms of every cold start on Node 20 (the compile cache does
 // not skip evaluation). Two edits, made while bundling, let esbuild drop the schemas nothing reads:
-// - every call in the top-level initialisers of the SDK's schema modules is marked pure, so an unread schema is
-//   unused code rather than a side effect;
+// - every top-level initialiser of the SDK's schema modules that builds something becomes a pure call, so an unread
+//   schema is unused code rather than a side effect;
 // - the server's eager registration for `specTypeSchemas` and `isSpecType` is removed. This server does not use
 //   those two helpers (a test keeps it so); in this bundle they are empty.
 // A schema the server reads keeps every call it had. If the SDK renames these modules or rewrites the
@@ -28,23 +28,32 @@ function callOffsets(node, offsets) {
   for (const key in node) callOffsets(node[key], offsets);
 }
 
-/** `code` with every call in its top-level variable initialisers marked `\/* @__PURE__ *\/`. */
+/**
+ * `code` with each top-level variable initialiser that calls anything made a pure call of its own arrow function:
+ * esbuild drops one nothing reads, however it is built. Marking its calls pure was not enough where an initialiser
+ * also reads a property (`{ ...OpenIdProviderMetadataSchema.shape }`), which esbuild must assume may run a getter:
+ * that kept OAuth's discovery schemas, and what they are built from, in the stdio bundle (~7 ms of every start).
+ */
 export function withPureInitialisers(code, filename) {
   const { program, errors } = parseSync(filename, code);
   if (errors.length > 0) throw new Error(`sdk-schema-pruning: cannot parse ${filename}: ${errors[0].message}`);
-  const offsets = [];
+  const initialisers = [];
   for (const statement of program.body) {
     const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
     if (declaration?.type !== 'VariableDeclaration') continue;
-    for (const { init } of declaration.declarations) callOffsets(init, offsets);
+    for (const { init } of declaration.declarations) {
+      const calls = [];
+      callOffsets(init, calls);
+      if (calls.length > 0) initialisers.push(init);
+    }
   }
-  let marked = '';
+  let wrapped = '';
   let copied = 0;
-  for (const offset of offsets.sort((a, b) => a - b)) {
-    marked += `${code.slice(copied, offset)}/* @__PURE__ */ `;
-    copied = offset;
+  for (const { start, end } of initialisers) {
+    wrapped += `${code.slice(copied, start)}/* @__PURE__ */ (() => (${code.slice(start, end)}))()`;
+    copied = end;
   }
-  return marked + code.slice(copied);
+  return wrapped + code.slice(copied);
 }
 
 /** `code` without the SDK's eager `specTypeSchemas` registration; throws when the SDK no longer has it. */
