@@ -16,16 +16,13 @@ const SPEC_TYPE_REGISTRATION = [
   'for (const [key, schema] of Object.entries(authSchemas)) register(key, schema);',
 ];
 
-/** Offsets of the calls and `new`s in `node`, not descending into functions (their calls run later, if ever). */
-function callOffsets(node, offsets) {
-  if (node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const child of node) callOffsets(child, offsets);
-    return;
-  }
-  if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') return;
-  if (node.type === 'CallExpression' || node.type === 'NewExpression') offsets.push(node.start);
-  for (const key in node) callOffsets(node[key], offsets);
+/** Whether `node` calls anything (or uses `new`) when evaluated: functions in it are not, their calls run later if ever. */
+function buildsSomething(node) {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(buildsSomething);
+  if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') return false;
+  if (node.type === 'CallExpression' || node.type === 'NewExpression') return true;
+  return Object.values(node).some(buildsSomething);
 }
 
 /**
@@ -41,11 +38,7 @@ export function withPureInitialisers(code, filename) {
   for (const statement of program.body) {
     const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
     if (declaration?.type !== 'VariableDeclaration') continue;
-    for (const { init } of declaration.declarations) {
-      const calls = [];
-      callOffsets(init, calls);
-      if (calls.length > 0) initialisers.push(init);
-    }
+    for (const { init } of declaration.declarations) if (buildsSomething(init)) initialisers.push(init);
   }
   let wrapped = '';
   let copied = 0;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DodoApi } from '../src/dodo/api-client.js';
 import { timerDeadline } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
-import { linkedSignal } from '../src/payments/linked-signal.js';
+import { linkedSignal, linkedUntil } from '../src/payments/linked-signal.js';
 import { sendPayment } from '../src/payments/send.js';
 
 describe('linkedSignal', () => {
@@ -26,6 +26,24 @@ describe('linkedSignal', () => {
     const sources = [new AbortController().signal, new AbortController().signal];
     linkedSignal(sources).release();
     for (const source of sources) expect(getEventListeners(source, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('linkedUntil', () => {
+  it('aborts at its deadline, and once released leaves no listener and clears the deadline', () => {
+    const [call, time] = [new AbortController(), new AbortController()];
+    let cleared = 0;
+    const deadline = { signal: time.signal, clear: () => void cleared++ };
+    const first = linkedUntil(call.signal, deadline);
+    time.abort('time is up');
+    expect(first.signal.reason).toBe('time is up');
+    const second = linkedUntil(call.signal, { signal: new AbortController().signal, clear: () => void cleared++ });
+    second.release();
+    expect(cleared).toBe(1);
+    expect(getEventListeners(call.signal, 'abort')).toHaveLength(1);
+    first.release();
+    expect(cleared).toBe(2);
+    expect(getEventListeners(call.signal, 'abort')).toHaveLength(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { DodoPayments } from 'dodopayments';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'dodopayments/core/error';
 import type { PaymentCreateParams } from 'dodopayments/resources/payments';
-import { isTimeoutError, timedHttpFetch } from './node-http-fetch.js';
+import { timedHttpFetch } from './node-http-fetch.js';
 
 export type PaymentPost = (body: PaymentCreateParams, signal?: AbortSignal) => Promise<unknown>;
 
@@ -27,7 +27,7 @@ export async function paymentPost(client: DodoPayments): Promise<PaymentPost> {
       if (signal?.aborted) throw new APIUserAbortError();
       const error = thrown instanceof Error ? thrown : new Error(String(thrown));
       // The client sees its own timeout as an abort; anything else that reads as a timeout counts as one too.
-      const aborted = isTimeoutError(error) || error.name === 'AbortError' || error.message.includes('FetchRequestCanceledException');
+      const aborted = ['AbortError', 'TimeoutError'].includes(error.name) || error.message.includes('FetchRequestCanceledException');
       if (aborted || /timed? ?out/i.test(String(error) + ('cause' in error ? String(error.cause) : ''))) {
         throw new APIConnectionTimeoutError();
       }

@@ -1,3 +1,5 @@
+import type { Deadline } from '../dodo/retry-policy.js';
+
 // One options object for every listener: this runs several times per payment.
 const ONCE = { once: true } as const;
 
@@ -18,6 +20,18 @@ export function linkedSignal(sources: readonly AbortSignal[]): { signal: AbortSi
     signal: controller.signal,
     release: () => {
       for (const source of sources) source.removeEventListener('abort', abort);
+    },
+  };
+}
+
+/** `signal` cut off at `deadline` too; `release()` unlinks it and clears the deadline, which the link owns. */
+export function linkedUntil(signal: AbortSignal, deadline: Deadline): { signal: AbortSignal; release(): void } {
+  const linked = linkedSignal([signal, deadline.signal]);
+  return {
+    signal: linked.signal,
+    release: () => {
+      linked.release();
+      deadline.clear();
     },
   };
 }

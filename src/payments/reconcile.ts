@@ -3,7 +3,7 @@ import type { DodoApi } from '../dodo/api-client.js';
 import { classifyError, isPaymentObject } from '../dodo/failure-classification.js';
 import { type Clock, callWithRetries } from '../dodo/retry-policy.js';
 import type { Logger } from '../logging/logger.js';
-import { linkedSignal } from './linked-signal.js';
+import { linkedUntil } from './linked-signal.js';
 import { type PaymentReference, RECONCILE_KEY_NAME, referenceMatch, referenceValue } from './reference.js';
 
 /** Waits between searches: quick at first (most lost answers are visible at once), then every 3 s. */
@@ -63,13 +63,11 @@ export type ReferenceSearchResult =
  * another request ends the search at once (nothing of ours can be told apart from it any more).
  */
 export async function findPaymentByReference(options: ReferenceSearchOptions): Promise<ReferenceSearchResult> {
-  const deadline = options.timeout(Math.max(options.pollForMs, options.requestTimeoutMs));
-  const window = linkedSignal([options.signal, deadline.signal]);
+  const window = linkedUntil(options.signal, options.timeout(Math.max(options.pollForMs, options.requestTimeoutMs)));
   try {
     return await searchWithin(options, window.signal);
   } finally {
     window.release();
-    deadline.clear();
   }
 }
 

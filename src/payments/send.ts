@@ -2,7 +2,7 @@ import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { DodoApi } from '../dodo/api-client.js';
 import { type ApiFailure, classifyError, classifyFailure, isPaymentObject } from '../dodo/failure-classification.js';
 import { type Clock, callWithRetries, type Deadline, type RetryOptions } from '../dodo/retry-policy.js';
-import { linkedSignal } from './linked-signal.js';
+import { linkedUntil } from './linked-signal.js';
 
 type Payment = { payment_id: string } & Record<string, unknown>;
 
@@ -30,13 +30,9 @@ export async function sendPayment(api: DodoApi, body: PaymentCreateParams, optio
   let lastAttemptAt = now();
   const attempted = await callWithRetries(
     () => {
-      const attemptDeadline = timeout(attemptTimeoutMs);
-      deadline = attemptDeadline;
-      const attempt = linkedSignal([options.signal, attemptDeadline.signal]);
-      return api.createPayment(body, attempt.signal).finally(() => {
-        attempt.release();
-        attemptDeadline.clear();
-      });
+      deadline = timeout(attemptTimeoutMs);
+      const attempt = linkedUntil(options.signal, deadline);
+      return api.createPayment(body, attempt.signal).finally(attempt.release);
     },
     // The client's own timeout normally ends an attempt first; this deadline is the backstop the lease relies on.
     (error) => (deadline?.signal.aborted && !options.signal.aborted ? classifyFailure({ type: 'timeout' }) : classifyError(error)),
