@@ -3,6 +3,7 @@
 // edit throws when the SDK no longer reads as expected, and the plugin reports, once a build is done, an edit it never
 // got to make: either way the build fails (scripts/build.mjs) rather than quietly losing the edit.
 import { readFileSync } from 'node:fs';
+import { withLazyEraSchemas } from './sdk-lazy-era-schemas.mjs';
 import { withGuardPrechecks } from './sdk-message-guards.mjs';
 import { withoutSpecTypeRegistration, withPureInitialisers } from './sdk-schema-pruning.mjs';
 
@@ -12,7 +13,7 @@ const SDK_SERVER_MODULE = /\/@modelcontextprotocol\/server\/dist\/src-[\w-]+\.mj
 
 /** The esbuild plugin making the edits, and what it found missing once a build is done. */
 export function sdkBundleEdits() {
-  const edited = { schemaModules: 0, registrations: 0, guards: 0 };
+  const edited = { schemaModules: 0, registrations: 0, guards: 0, eraSchemas: 0 };
   const plugin = {
     name: 'sdk-bundle-edits',
     setup(pluginBuild) {
@@ -26,7 +27,9 @@ export function sdkBundleEdits() {
         if (pruned !== code) edited.registrations++;
         const guarded = withGuardPrechecks(pruned, path);
         if (guarded !== pruned) edited.guards++;
-        return { contents: guarded, loader: 'js' };
+        const lazy = withLazyEraSchemas(guarded, path);
+        if (lazy !== guarded) edited.eraSchemas++;
+        return { contents: lazy, loader: 'js' };
       });
     },
   };
@@ -40,6 +43,10 @@ export function sdkBundleEdits() {
       "the SDK's specTypeSchemas registration was not found: @modelcontextprotocol/server moved it (update scripts/sdk-schema-pruning.mjs)",
     ],
     ['guards', "the SDK's JSON-RPC guards were not found: @modelcontextprotocol/server moved them (update scripts/sdk-message-guards.mjs)"],
+    [
+      'eraSchemas',
+      "the SDK's 2025 era schema builder was not found: @modelcontextprotocol/server moved it (update scripts/sdk-lazy-era-schemas.mjs)",
+    ],
   ];
   const problems = () => missing.filter(([edit]) => edited[edit] === 0).map(([, problem]) => problem);
   return { plugin, problems };

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { nodeCrypto } from '../node-crypto.js';
 
 // Dodo's POST /payments has no idempotency key, so every POST carries a reference of ours in its metadata; when the
 // answer is lost (or a store forgot the key), the server lists recent payments and looks for it.
@@ -36,7 +36,7 @@ export function referenceMatch(value: unknown, reference: PaymentReference): 'sa
 
 /** A key for a call that came without one, handed to the agent so its retry is covered too. */
 export function generatedIdempotencyKey(): string {
-  return `mcp-${randomUUID()}`;
+  return `mcp-${nodeCrypto().randomUUID()}`;
 }
 
-const digest = (text: string, length: number) => createHash('sha256').update(text).digest('base64url').slice(0, length);
+const digest = (text: string, length: number) => nodeCrypto().createHash('sha256').update(text).digest('base64url').slice(0, length);

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
@@ -13,6 +12,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { canonicalJson } from '../idempotency/idempotency-store.js';
+import { nodeCrypto } from '../node-crypto.js';
 import { onFirstUse } from '../on-first-use.js';
 import type { ConfirmationAnswer } from '../payments/outcome.js';
 import type { ConfirmationRounds, LiveConfirmer } from '../tools/tool.js';
@@ -83,11 +83,12 @@ export type ConfirmationStates = RequestStateCodec<ConfirmationState>;
  * answer to another's question; without it, each process signs with its own random key.
  */
 export function confirmationStates(secret: string | undefined): ConfirmationStates {
-  const key = secret ?? randomBytes(32);
-  // Made on first use, not at start: the codec reaches for Web Crypto, whose loading costs ~6 ms (Node 20), and only a
-  // 2026-07-28 live confirmation needs it. Its own expiry only bounds how long a state is worth checking; the
+  // Made on first use, not at start, with its random key: the codec reaches for Web Crypto, whose loading costs ~6 ms
+  // (Node 20), the key for node:crypto (~8 ms), and only a 2026-07-28 live confirmation needs them. Its own expiry only bounds how long a state is worth checking; the
   // answer's deadline is in the state.
-  const codec = onFirstUse(() => createRequestStateCodec<ConfirmationState>({ key, ttlSeconds: 3600 }));
+  const codec = onFirstUse(() =>
+    createRequestStateCodec<ConfirmationState>({ key: secret ?? nodeCrypto().randomBytes(32), ttlSeconds: 3600 }),
+  );
   return { mint: (payload, context) => codec().mint(payload, context), verify: (state, context) => codec().verify(state, context) };
 }
 
@@ -149,4 +150,4 @@ function answerIn(responses: Record<string, unknown> | undefined): ConfirmationA
   return confirm === true ? 'confirmed' : confirm === false ? 'declined' : 'unreadable';
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const sha256 = (text: string) => nodeCrypto().createHash('sha256').update(text).digest('base64url');

@@ -1,0 +1,1 @@
+export function withLazyEraSchemas(code: string, filename: string): string;
