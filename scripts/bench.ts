@@ -330,15 +330,22 @@ try {
     stdio,
     http,
     bundles: {
-      // The stdio server: dist/index.js, and dist/main.js, which it imports since it became a launcher.
+      // The stdio server: dist/index.js, and the bundle it runs (dist/main.js with the launcher, dist/main.cjs with the
+      // code cache).
       indexKB: round(
-        ['index.js', 'main.js'].reduce(
+        ['index.js', 'main.js', 'main.cjs'].reduce(
           (bytes, file) => bytes + (existsSync(join(SERVER_DIR, file)) ? statSync(join(SERVER_DIR, file)).size : 0),
           0,
         ) / 1024,
         1,
       ),
-      hostedKB: round(statSync(join(SERVER_DIR, 'hosted.js')).size / 1024, 1),
+      hostedKB: round(
+        ['hosted.js', 'hosted.cjs'].reduce(
+          (bytes, file) => bytes + (existsSync(join(SERVER_DIR, file)) ? statSync(join(SERVER_DIR, file)).size : 0),
+          0,
+        ) / 1024,
+        1,
+      ),
     },
     memory,
     package: packageSize,
@@ -421,7 +428,7 @@ function printTable(results: {
     ],
     [
       'stdio bundle without hosted code',
-      `index.js + main.js ${results.bundles.indexKB} KB; hosted.js ${results.bundles.hostedKB} KB loads only in http mode`,
+      `index.js + main.cjs ${results.bundles.indexKB} KB; hosted.cjs ${results.bundles.hostedKB} KB loads only in http mode`,
       'reported',
       'info',
     ],

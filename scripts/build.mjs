@@ -1,9 +1,10 @@
-// Bundles the server into dependency-free files (dist/index.js starts dist/main.js; hosted mode in dist/hosted.js), and the demo and
+// Bundles the server into dependency-free files (dist/index.js runs dist/main.cjs; hosted mode in dist/hosted.cjs), and the demo and
 // benchmark into build/. The bundles lean on the replacements below; each is checked against esbuild's metafile
 // afterwards (scripts/bundle-checks.mjs), so a dependency that moves a file makes the build fail with a message
 // instead of silently growing a bundle. The metafiles are kept in build/ for the test of those checks.
 
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -58,44 +59,50 @@ const withoutAjv = {
   },
 };
 
-// Hosted mode (HTTP, OAuth) and the Redis store are a second bundle that dist/main.js imports only when the
+// Hosted mode (HTTP, OAuth) and the Redis store are a second bundle that dist/main.cjs requires only when the
 // configuration asks for them, so the stdio server neither loads nor parses them. It receives only the configuration.
-// dist/index.js, the bin, turns Node's compile cache on before it imports dist/main.js (see src/index.ts).
-const importedApart = (file) => ({
+const requiredApart = (file) => ({
   name: `${file}-in-its-own-file`,
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: new RegExp(`^\\./${file}\\.js$`) }, () => ({ path: `./${file}.js`, external: true }));
+    pluginBuild.onResolve({ filter: new RegExp(`^\\./${file}\\.js$`) }, () => ({ path: `./${file}.cjs`, external: true }));
   },
 });
 
+// dist/index.js, the bin, compiles dist/main.cjs as a script with V8's code cache (see src/index.ts), so the server is
+// CommonJS, and has no dynamic import(): esbuild makes each a require() (a script compiled by vm cannot import). Hosted
+// mode is CommonJS too, for main.cjs to require it. import.meta.url, which a CommonJS file lacks, is its own file's URL.
+const commonJs = {
+  format: 'cjs',
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: 'var importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+};
 const bundles = [
+  { entry: 'src/main.ts', outfile: 'dist/main.cjs', meta: 'build/meta.json', plugins: [requiredApart('hosted')], options: () => commonJs },
+  { entry: 'src/hosted.ts', outfile: 'dist/hosted.cjs', meta: 'build/hosted-meta.json', plugins: [], options: () => commonJs },
   {
     entry: 'src/index.ts',
     outfile: 'dist/index.js',
     meta: 'build/index-meta.json',
-    plugins: [importedApart('main')],
-    banner: { js: '#!/usr/bin/env node' },
-  },
-  { entry: 'src/main.ts', outfile: 'dist/main.js', meta: 'build/meta.json', plugins: [importedApart('hosted')] },
-  // node-redis is CommonJS and requires Node's built-ins, which an ESM bundle can do only through a real `require`.
-  {
-    entry: 'src/hosted.ts',
-    outfile: 'dist/hosted.js',
-    meta: 'build/hosted-meta.json',
     plugins: [],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    // Names its code cache after the bundle it runs, built just before.
+    options: () => ({
+      banner: { js: '#!/usr/bin/env node' },
+      define: { MAIN_BUNDLE_DIGEST: JSON.stringify(createHash('sha256').update(readFileSync('dist/main.cjs')).digest('hex').slice(0, 16)) },
+    }),
   },
 ];
-for (const { entry, outfile, meta, plugins, banner } of bundles) {
+for (const { entry, outfile, meta, plugins, options: optionsOf } of bundles) {
   const sdkEdits = sdkBundleEdits();
+  const options = optionsOf();
   const { metafile } = await build({
     ...common,
     entryPoints: [entry],
     outfile,
     minify: true,
     metafile: true,
-    ...(banner && { banner }),
-    define: { __PACKAGE_VERSION__: JSON.stringify(version) },
+    ...options,
+    define: { __PACKAGE_VERSION__: JSON.stringify(version), ...options.define },
     plugins: [...plugins, usePrecomputedSchemas, englishOnlyZodLocales, withoutAjv, sdkEdits.plugin],
   });
   writeFileSync(meta, JSON.stringify(metafile));

@@ -14,6 +14,6 @@ export interface BundleExpectations {
 
 export function bundleProblems(metafile: Pick<Metafile, 'inputs' | 'outputs'>, expected: BundleExpectations): string[];
 
-export function buildExpectations(workingDir: string, outfile?: 'dist/main.js' | 'dist/hosted.js'): BundleExpectations;
+export function buildExpectations(workingDir: string, outfile?: 'dist/main.cjs' | 'dist/hosted.cjs'): BundleExpectations;
 
 export function launcherProblems(metafile: Pick<Metafile, 'inputs' | 'outputs'>): string[];

@@ -16,7 +16,7 @@ const AS_EXPECTED = [
 function metafile(inputs: readonly string[], bytes = 300 * 1024) {
   return {
     inputs: Object.fromEntries(inputs.map((path) => [path, { bytes: 1, imports: [] }])),
-    outputs: { 'dist/main.js': { bytes, inputs: {}, imports: [], exports: [], entryPoint: 'src/main.ts' } },
+    outputs: { 'dist/main.cjs': { bytes, inputs: {}, imports: [], exports: [], entryPoint: 'src/main.ts' } },
   };
 }
 
@@ -74,7 +74,7 @@ describe('bundleProblems', () => {
   it('fails when the bundle exceeds its budget, saying by how much', () => {
     expect(bundleProblems(metafile(AS_EXPECTED, expected.budgetBytes), expected)).toEqual([]);
     expect(bundleProblems(metafile(AS_EXPECTED, expected.budgetBytes + 1), expected)).toEqual([
-      `dist/main.js is ${expected.budgetBytes + 1} bytes, over the ${expected.budgetBytes}-byte budget`,
+      `dist/main.cjs is ${expected.budgetBytes + 1} bytes, over the ${expected.budgetBytes}-byte budget`,
     ]);
   });
 
@@ -84,16 +84,16 @@ describe('bundleProblems', () => {
     'src/idempotency/redis-store.ts',
     'src/payments/policy/redis-budget-store.ts',
     'node_modules/@redis/client/dist/index.js',
-  ])('fails when hosted-mode code is in dist/main.js: %s', (path) => {
+  ])('fails when hosted-mode code is in dist/main.cjs: %s', (path) => {
     expect(bundleProblems(metafile([...AS_EXPECTED, path]), expected)).toEqual([
-      'hosted-mode code is in dist/main.js: the import of ./hosted.js moved (update the hosted-in-its-own-file plugin)',
+      'hosted-mode code is in dist/main.cjs: the import of ./hosted.js moved (update the hosted-in-its-own-file plugin)',
     ]);
     expect(bundleProblems(metafile([...AS_EXPECTED, path]), { ...expected, excludesHostedCode: false })).toEqual([]);
   });
 
   it('fails when the metafile has no bundle at all', () => {
     expect(bundleProblems({ inputs: metafile(AS_EXPECTED).inputs, outputs: {} }, expected)).toEqual([
-      "dist/main.js is not among the build's outputs",
+      "dist/main.cjs is not among the build's outputs",
     ]);
   });
 });
@@ -108,10 +108,10 @@ describe('launcherProblems', () => {
     expect(launcherProblems(launcher(['src/index.ts']))).toEqual([]);
   });
 
-  it('fails when the server is bundled into the launcher, where the compile cache cannot reach it', () => {
+  it('fails when the server is bundled into the launcher, where the code cache cannot reach it', () => {
     expect(launcherProblems(launcher(['src/index.ts', 'src/main.ts', 'src/config/config.ts'], 300 * 1024))).toEqual([
-      'dist/index.js bundles more than src/index.ts (2 files): the import of ./main.js moved (update the main-in-its-own-file plugin)',
-      `dist/index.js is ${300 * 1024} bytes, over the 1024-byte budget`,
+      'dist/index.js bundles more than src/index.ts (2 files): it must only read dist/main.cjs, not import it',
+      `dist/index.js is ${300 * 1024} bytes, over the 2048-byte budget`,
     ]);
   });
 

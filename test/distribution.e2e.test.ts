@@ -45,7 +45,7 @@ describe('Claude Desktop bundle', () => {
   }, 120_000);
 
   it('holds only what runs', () => {
-    expect(filesUnder(bundleDir).sort()).toEqual(['dist/index.js', 'dist/main.js', 'manifest.json']);
+    expect(filesUnder(bundleDir).sort()).toEqual(['dist/index.js', 'dist/main.cjs', 'manifest.json']);
   });
 
   it('starts as Claude Desktop starts it, with unfilled optional fields as literal placeholders, and lists the tool', async () => {
@@ -69,9 +69,9 @@ describe('npm package', () => {
     expect(packed?.files.map((file) => file.path).sort()).toEqual([
       'LICENSE',
       'README.md',
-      'dist/hosted.js',
+      'dist/hosted.cjs',
       'dist/index.js',
-      'dist/main.js',
+      'dist/main.cjs',
       'manifest.json',
       'package.json',
     ]);
