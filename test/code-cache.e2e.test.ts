@@ -1,6 +1,6 @@
-// dist/index.js runs the server (dist/main.cjs) from a V8 code cache in the user's cache folder, written by the first
-// start, on every Node (src/index.ts); hosted mode (dist/hosted.cjs) uses Node's compile cache where Node has one
-// (22.1+). A damaged cache only costs a compile.
+// dist/index.js runs the stdio server (dist/main.cjs) from a V8 code cache in the user's cache folder, written by the
+// first start, on every Node (src/index.ts); hosted mode does not use it, and its own bundle (dist/hosted.cjs) is under
+// Node's compile cache where Node has one (22.1+). A damaged cache only costs a compile.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,16 +109,21 @@ describe(`the code cache on Node ${process.versions.node}`, () => {
   });
 
   it(
-    nodeHasCompileCache ? "leaves hosted mode to Node's compile cache" : 'leaves hosted mode uncached (Node 20 has no compile cache)',
+    nodeHasCompileCache
+      ? "is not used by hosted mode, which Node's compile cache serves"
+      : 'is not used by hosted mode, which runs uncached (Node 20 has no compile cache)',
     async () => {
       const home = join(cacheHome, 'hosted');
       const server = await spawnHttpServer({
         DODO_PAYMENTS_API_KEY: 'sk_test_code_cache',
         DODO_PAYMENTS_MCP_AUTH: 'none',
         XDG_CACHE_HOME: home,
+        NODE_OPTIONS: `--require ${RECORDER}`,
       });
       server.process.kill('SIGTERM');
       expect(await server.exit()).toBe(0);
+      expect(/^code cache: (\w+)$/m.exec(server.stderr())?.[1]).toBe('none');
+      expect(codeCaches(home).size).toBe(0);
       const compileCache = join(home, 'dodo-payments-mcp', 'compile-cache');
       const files = existsSync(compileCache)
         ? readdirSync(compileCache, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
