@@ -45,7 +45,7 @@ export function sdkBundleEdits() {
     ['guards', "the SDK's JSON-RPC guards were not found: @modelcontextprotocol/server moved them (update scripts/sdk-message-guards.mjs)"],
     [
       'eraSchemas',
-      "the SDK's 2025 era schema builder was not found: @modelcontextprotocol/server moved it (update scripts/sdk-lazy-era-schemas.mjs)",
+      "the SDK's era schema builders were not found: @modelcontextprotocol/server moved them (update scripts/sdk-lazy-era-schemas.mjs)",
     ],
   ];
   const problems = () => missing.filter(([edit]) => edited[edit] === 0).map(([, problem]) => problem);

@@ -1,15 +1,22 @@
-// The MCP SDK v2 builds the 2025 era's whole wire-schema set (143 zod schemas) the first time it validates a message,
-// and its method registry reads every one of them: ~13 ms of the first request, a tenth of a stdio cold start, for the
-// five or six schemas a session uses. This edit, made while bundling, builds each schema the first time it is read:
-// - in the era's builder, each `const X = …` becomes a memo (`X$lazy()`), every read of `X` a call of it, and the
-//   object it returns has a getter per schema, built once, so every reader still gets the same schema object;
-// - in the registry, each `method: s.X` becomes a getter, so looking a method up builds only what it needs.
-// The builder is found through `buildSchemas2025`'s memo. If the SDK renames it or writes the builder or the registry
-// otherwise than this expects, the edit throws and the build fails (scripts/sdk-bundle-edits.mjs).
+// The MCP SDK v2 builds each protocol era's whole wire-schema set (143 zod schemas for 2025, 137 and three method maps
+// for 2026-07-28) the first time it validates a message of that era, and its method lookups read every one of them:
+// ~13 ms of the first request, a tenth of a stdio cold start, for the five or six schemas a session uses. This edit,
+// made while bundling, builds each schema the first time it is read:
+// - in each era's builder, each `const X = …` becomes a memo (`X$lazy()`), every read of `X` a call of it (in the
+//   builder's helper functions too), and the object it returns has a getter per schema, built once, so every reader
+//   still gets the same schema object; a method map the builder only returns (`dispatchRequestSchemas = { … }`) gets a
+//   getter per method;
+// - in the lookups, each `method: s.X` entry becomes a getter, so looking a method up builds only what it needs.
+// Each builder is found through its era's memo (`buildSchemas2025`, `buildSchemas2026`). If the SDK renames one or
+// writes a builder or a lookup otherwise than this expects, the edit throws and the build fails
+// (scripts/sdk-bundle-edits.mjs).
 import { parseSync } from 'oxc-parser';
 
-const ERA_MEMO = 'buildSchemas2025';
-const REGISTRY = 'registryMaps';
+/** Each era: the memo that builds its schemas, and the functions that look them up as `method: s.Schema`. */
+const ERAS = [
+  { memo: 'buildSchemas2025', lookups: ['registryMaps'] },
+  { memo: 'buildSchemas2026', lookups: ['getWireResultSchemas'] },
+];
 
 const fail = (filename, problem) => {
   throw new Error(`sdk-lazy-era-schemas: ${filename}: ${problem} (update scripts/sdk-lazy-era-schemas.mjs)`);
@@ -34,20 +41,19 @@ function topLevelFunction(program, name) {
     .find((statement) => statement?.type === 'FunctionDeclaration' && statement.id?.name === name);
 }
 
-/** The name of the function `buildSchemas2025` memoises: its body is `return memo ??= builder();`. */
-function eraBuilderName(program, filename) {
-  const memo = topLevelFunction(program, ERA_MEMO) ?? fail(filename, `no function ${ERA_MEMO}`);
+/** The name of the function an era's memo builds with: its body is `return memo ??= builder();`. */
+function eraBuilderName(program, memoName, filename) {
+  const memo = topLevelFunction(program, memoName) ?? fail(filename, `no function ${memoName}`);
   const [statement] = memo.body.body;
   const call = statement?.type === 'ReturnStatement' && statement.argument?.operator === '??=' ? statement.argument.right : undefined;
   if (memo.body.body.length !== 1 || call?.type !== 'CallExpression' || call.callee.type !== 'Identifier' || call.arguments.length > 0) {
-    fail(filename, `${ERA_MEMO} is no longer \`return memo ??= builder();\``);
+    fail(filename, `${memoName} is no longer \`return memo ??= builder();\``);
   }
   return call.callee.name;
 }
 
-/** `code[start, end)` with each read of a schema in `names` made a call of its memo. */
-function withReadsAsCalls(code, node, names, filename) {
-  const edits = [];
+/** The reads of `names` under `node` (not property names, nor declarations of the same names, which are refused). */
+function* readsOf(node, names, filename) {
   for (const [child, parent] of walk(node)) {
     if (isFunction(child)) {
       for (const [declared] of walk(child.params)) {
@@ -61,12 +67,16 @@ function withReadsAsCalls(code, node, names, filename) {
     const isPropertyName =
       (parent?.type === 'MemberExpression' && parent.property === child && !parent.computed) ||
       (parent?.type === 'Property' && parent.key === child && !parent.computed && !parent.shorthand);
-    if (isPropertyName) continue;
-    if (parent?.type === 'Property' && parent.shorthand) {
-      if (parent.key === child) edits.push([parent.start, parent.end, `${child.name}: ${child.name}$lazy()`]);
-      continue;
-    }
-    edits.push([child.start, child.end, `${child.name}$lazy()`]);
+    if (!isPropertyName) yield [child, parent];
+  }
+}
+
+/** `code[node.start, node.end)` with each read of a schema in `names` made a call of its memo. */
+function withReadsAsCalls(code, node, names, filename) {
+  const edits = [];
+  for (const [read, parent] of readsOf(node, names, filename)) {
+    if (parent?.type === 'Property' && parent.shorthand) edits.push([parent.start, parent.end, `${read.name}: ${read.name}$lazy()`]);
+    else edits.push([read.start, read.end, `${read.name}$lazy()`]);
   }
   let text = '';
   let copied = node.start;
@@ -78,14 +88,35 @@ function withReadsAsCalls(code, node, names, filename) {
   return text + code.slice(copied, node.end);
 }
 
-/** The era builder's body, rewritten: a memo per schema, and a returned object of getters. */
+const isPlainEntry = (property) => property.type === 'Property' && property.kind === 'init' && !property.computed && !property.method;
+
+/** An object of getters for `properties`, each built once (through its schema's memo when it is one). */
+function lazyObject(code, properties, names, filename) {
+  const memos = [];
+  const getters = properties.map((property, index) => {
+    const key = code.slice(property.key.start, property.key.end);
+    if (property.value.type === 'Identifier' && names.has(property.value.name))
+      return `get ${key}() { return ${property.value.name}$lazy(); }`;
+    memos.push(`entry${index}$built`);
+    return `get ${key}() { return entry${index}$built ??= (${withReadsAsCalls(code, property.value, names, filename)}); }`;
+  });
+  return `(() => {\n${memos.length > 0 ? `let ${memos.join(', ')};\n` : ''}return {\n${getters.join(',\n')}\n};\n})()`;
+}
+
+/** An era builder's body, rewritten: a memo per schema, a getter per method of a map it only returns, and a returned object of getters. */
 function lazyBuilderBody(code, builder, filename) {
   const statements = builder.body.body;
   const returned = statements.at(-1);
-  if (returned?.type !== 'ReturnStatement' || returned.argument?.type !== 'ObjectExpression') {
-    fail(filename, `${builder.id.name} no longer ends by returning an object`);
+  if (
+    returned?.type !== 'ReturnStatement' ||
+    returned.argument?.type !== 'ObjectExpression' ||
+    !returned.argument.properties.every(isPlainEntry)
+  ) {
+    fail(filename, `${builder.id.name} no longer ends by returning an object of \`Name: schema\` entries`);
   }
-  const declarations = statements.slice(0, -1).map((statement) => {
+  const helpers = statements.filter((statement) => statement.type === 'FunctionDeclaration');
+  const declarations = statements.slice(0, -1).flatMap((statement) => {
+    if (statement.type === 'FunctionDeclaration') return [];
     const [declarator] = statement.declarations ?? [];
     if (
       statement.type !== 'VariableDeclaration' ||
@@ -93,61 +124,73 @@ function lazyBuilderBody(code, builder, filename) {
       declarator.id.type !== 'Identifier' ||
       !declarator.init
     ) {
-      fail(filename, `${builder.id.name} has a statement other than \`const X = …;\` before its return`);
+      fail(filename, `${builder.id.name} has a statement other than \`const X = …;\` or a function before its return`);
     }
-    return declarator;
+    return [declarator];
   });
   const names = new Set(declarations.map(({ id }) => id.name));
   for (const name of names) if (code.includes(`${name}$lazy`)) fail(filename, `the name ${name}$lazy is taken`);
-  const memos = declarations.map(
-    ({ id, init }) =>
-      `let ${id.name}$built; const ${id.name}$lazy = () => ${id.name}$built ??= (${withReadsAsCalls(code, init, names, filename)});`,
-  );
-  const getters = returned.argument.properties.map((property, index) => {
-    if (property.type !== 'Property' || property.kind !== 'init' || property.computed || property.method) {
-      fail(filename, `${builder.id.name} returns something other than plain \`Name: schema\` entries`);
-    }
-    const key = code.slice(property.key.start, property.key.end);
-    if (property.value.type === 'Identifier' && names.has(property.value.name))
-      return `get ${key}() { return ${property.value.name}$lazy(); }`;
-    memos.push(`let returned${index}$built;`);
-    return `get ${key}() { return returned${index}$built ??= (${withReadsAsCalls(code, property.value, names, filename)}); }`;
+  // A method map: an object of plain entries that nothing in the builder reads, only its return.
+  const readInBuilder = new Set();
+  for (const node of [...declarations.map(({ init }) => init), ...helpers])
+    for (const [read] of readsOf(node, names, filename)) readInBuilder.add(read.name);
+  const isMethodMap = ({ id, init }) =>
+    init.type === 'ObjectExpression' && init.properties.every(isPlainEntry) && !readInBuilder.has(id.name);
+  const memos = declarations.map((declarator) => {
+    const { id, init } = declarator;
+    const built = isMethodMap(declarator)
+      ? lazyObject(code, init.properties, names, filename)
+      : `(${withReadsAsCalls(code, init, names, filename)})`;
+    return `let ${id.name}$built; const ${id.name}$lazy = () => ${id.name}$built ??= ${built};`;
   });
-  return `{\n${memos.join('\n')}\nreturn {\n${getters.join(',\n')}\n};\n}`;
+  const functions = helpers.map((helper) => withReadsAsCalls(code, helper, names, filename));
+  return `{\n${[...functions, ...memos].join('\n')}\nreturn ${lazyObject(code, returned.argument.properties, names, filename)};\n}`;
 }
 
-/** The registry's body with each `key: s.Schema` entry made a getter, so a lookup builds only the schema it reads. */
-function lazyRegistryBody(code, registry, filename) {
-  const entries = [...walk(registry.body)].filter(
-    ([node]) =>
-      node.type === 'Property' &&
-      node.value.type === 'MemberExpression' &&
-      node.value.object.type === 'Identifier' &&
-      node.value.object.name === 's',
-  );
-  if (entries.length === 0) fail(filename, `${REGISTRY} no longer reads the era's schemas as \`s.Schema\``);
+/** A lookup's body with each `method: s.Schema` entry made a getter, so a lookup builds only the schema it reads. */
+function lazyLookupBody(code, lookup, filename) {
+  const calls = [...walk(lookup.body)]
+    .filter(([node]) => node.type === 'CallExpression' || node.type === 'NewExpression')
+    .map(([node]) => node);
+  const entries = [...walk(lookup.body)]
+    .map(([node]) => node)
+    .filter(
+      (node) =>
+        node.type === 'Property' &&
+        node.value.type === 'MemberExpression' &&
+        node.value.object.type === 'Identifier' &&
+        node.value.object.name === 's' &&
+        // An entry of a schema's own shape (`z.object({ params: s.X })`) is read when the schema is built: left as it is.
+        !calls.some((call) => call.start < node.start && node.end < call.end),
+    );
+  if (entries.length === 0) fail(filename, `${lookup.id.name} no longer reads the era's schemas as \`method: s.Schema\``);
   let text = '';
-  let copied = registry.body.start;
-  for (const [property] of entries) {
+  let copied = lookup.body.start;
+  for (const property of entries) {
     const key = code.slice(property.key.start, property.key.end);
     text += `${code.slice(copied, property.start)}get ${property.computed ? `[${key}]` : key}() { return ${code.slice(property.value.start, property.value.end)}; }`;
     copied = property.end;
   }
-  return text + code.slice(copied, registry.body.end);
+  return text + code.slice(copied, lookup.body.end);
 }
 
-/** `code` (the SDK's server module) with the 2025 era's wire schemas built one by one, as they are first read. */
+/** `code` (the SDK's server module) with each era's wire schemas built one by one, as they are first read. */
 export function withLazyEraSchemas(code, filename) {
-  if (!code.includes(`function ${ERA_MEMO}(`)) return code;
+  if (!ERAS.some(({ memo }) => code.includes(`function ${memo}(`))) return code;
   const { program, errors } = parseSync(filename, code);
   if (errors.length > 0) fail(filename, `cannot parse: ${errors[0].message}`);
-  const builder =
-    topLevelFunction(program, eraBuilderName(program, filename)) ?? fail(filename, 'the era builder is not a top-level function');
-  const registry = topLevelFunction(program, REGISTRY) ?? fail(filename, `no function ${REGISTRY}`);
-  const edits = [
-    [builder.body, lazyBuilderBody(code, builder, filename)],
-    [registry.body, lazyRegistryBody(code, registry, filename)],
-  ].sort(([a], [b]) => a.start - b.start);
+  const edits = ERAS.flatMap(({ memo, lookups }) => {
+    const builderName = eraBuilderName(program, memo, filename);
+    const builder =
+      topLevelFunction(program, builderName) ?? fail(filename, `${builderName}, which ${memo} calls, is not a top-level function`);
+    return [
+      [builder.body, lazyBuilderBody(code, builder, filename)],
+      ...lookups.map((name) => {
+        const lookup = topLevelFunction(program, name) ?? fail(filename, `no function ${name}`);
+        return [lookup.body, lazyLookupBody(code, lookup, filename)];
+      }),
+    ];
+  }).sort(([a], [b]) => a.start - b.start);
   let text = '';
   let copied = 0;
   for (const [body, replacement] of edits) {

@@ -37,6 +37,29 @@ export function registryMaps() {
   return maps$1;
 }
 export { buildSchemas2025 };
+function build() {
+  function wrap(inner) {
+    return make('wrap ' + inner.name, inner);
+  }
+  const Meta = make('meta');
+  const Call = wrap(Meta);
+  const Shape = { meta: Meta };
+  const WithShape = make('with shape', { ...Shape });
+  const dispatch = { 'tools/call': wrap(Call), ping: Meta, shaped: WithShape };
+  return { Meta, Call, WithShape, dispatch };
+}
+let memo;
+function buildSchemas2026() {
+  return memo ??= build();
+}
+let wire;
+export function getWireResultSchemas() {
+  if (wire) return wire;
+  const s = buildSchemas2026();
+  wire = { "tools/call": s.Call, nested: make('nested', { call: s.Call }) };
+  return wire;
+}
+export { buildSchemas2026 };
 `;
 const ZOD = `export const made = [];
 export function make(name, inner) {
@@ -63,8 +86,11 @@ async function eraModule(code: string) {
       },
     ],
   });
-  return import(`data:text/javascript,${encodeURIComponent(outputFiles[0]?.text ?? '')}`);
+  // A data: URL module is loaded once per text: each call gets its own, with its own record of what it built.
+  modulesLoaded += 1;
+  return import(`data:text/javascript,${encodeURIComponent(`${outputFiles[0]?.text ?? ''}\n// ${modulesLoaded}`)}`);
 }
+let modulesLoaded = 0;
 
 describe('withLazyEraSchemas on a module of the same shape', () => {
   it('builds nothing when the registry is made, and then only what a lookup reads, each once', async () => {
@@ -94,6 +120,31 @@ describe('withLazyEraSchemas on a module of the same shape', () => {
     expect(lazy.made).not.toContain('unread');
   });
 
+  it('builds a method of a map the builder returns, and a helper function of the builder, only when read', async () => {
+    const eager = await eraModule(ERA);
+    eager.buildSchemas2026();
+    expect(eager.made).toEqual(['meta', 'wrap meta', 'with shape', 'wrap wrap meta']);
+
+    const lazy = await eraModule(withLazyEraSchemas(ERA, 'era.js'));
+    const schemas = lazy.buildSchemas2026();
+    expect(lazy.made).toEqual([]);
+    expect(schemas.dispatch.ping).toBe(schemas.Meta);
+    expect(lazy.made).toEqual(['meta']);
+    expect(schemas.dispatch['tools/call'].inner).toBe(schemas.Call);
+    expect(lazy.made).toEqual(['meta', 'wrap meta', 'wrap wrap meta']);
+    expect(schemas.dispatch.shaped.inner).toEqual({ meta: schemas.Meta });
+    expect(Object.keys(schemas.dispatch)).toEqual(['tools/call', 'ping', 'shaped']);
+  });
+
+  it("leaves a lookup's entries inside a schema's own shape as they are, and makes the others getters", async () => {
+    const lazy = await eraModule(withLazyEraSchemas(ERA, 'era.js'));
+    const wire = lazy.getWireResultSchemas();
+    expect(lazy.made).toEqual(['meta', 'wrap meta', 'nested']);
+    expect(Object.getOwnPropertyDescriptor(wire, 'tools/call')?.get).toBeTypeOf('function');
+    expect(wire['tools/call']).toBe(lazy.buildSchemas2026().Call);
+    expect(Object.getOwnPropertyDescriptor(wire.nested.inner, 'call')?.value).toBe(wire['tools/call']);
+  });
+
   it('leaves a module without the era memo as it is', () => {
     expect(withLazyEraSchemas('export const a = 1;', 'other.mjs')).toBe('export const a = 1;');
   });
@@ -101,14 +152,18 @@ describe('withLazyEraSchemas on a module of the same shape', () => {
   it('fails the build, naming the file and what changed, when the SDK writes the builder otherwise', () => {
     const withStatement = ERA.replace("  const Unread$1 = make('unread', Request$1);", '  register(Request$1);');
     expect(() => withLazyEraSchemas(withStatement, 'src-x.mjs')).toThrow(
-      'sdk-lazy-era-schemas: src-x.mjs: build$1 has a statement other than `const X = …;` before its return',
+      'sdk-lazy-era-schemas: src-x.mjs: build$1 has a statement other than `const X = …;` or a function before its return',
     );
+    const noSecondEra = ERA.slice(0, ERA.indexOf('function build() {'));
+    expect(() => withLazyEraSchemas(noSecondEra, 'src-x.mjs')).toThrow('sdk-lazy-era-schemas: src-x.mjs: no function buildSchemas2026');
     const otherMemo = ERA.replace('return memo$1 ??= build$1();', 'memo$1 ??= build$1(); return memo$1;');
     expect(() => withLazyEraSchemas(otherMemo, 'src-x.mjs')).toThrow('buildSchemas2025 is no longer `return memo ??= builder();`');
     const shadowing = ERA.replace("make('tree', () => Tree$1)", "make('tree', (Base$1) => Base$1)");
     expect(() => withLazyEraSchemas(shadowing, 'src-x.mjs')).toThrow('a parameter shadows Base$1');
     const otherRegistry = ERA.replace('base: s.Base, "a/request": s.Request', 'base: schemas.Base').replace('either: s.Either', '');
-    expect(() => withLazyEraSchemas(otherRegistry, 'src-x.mjs')).toThrow("registryMaps no longer reads the era's schemas as `s.Schema`");
+    expect(() => withLazyEraSchemas(otherRegistry, 'src-x.mjs')).toThrow(
+      "registryMaps no longer reads the era's schemas as `method: s.Schema`",
+    );
   });
 });
 
@@ -120,6 +175,8 @@ type Registry = Record<'requestSchemas' | 'notificationSchemas' | 'resultSchemas
 type SdkEra = {
   eraSchemas(): Record<string, Schema>;
   eraRegistry(): Registry;
+  era2026Schemas(): Record<string, Schema | Record<string, Schema>>;
+  era2026Wire(): Record<string, Schema>;
   toJSONSchema(schema: Schema, options: object): unknown;
   constructions(): number;
 };
@@ -132,7 +189,7 @@ async function installedSdk(edited: boolean): Promise<SdkEra> {
   const counter = `__sdkLazyEraConstructions${edited ? 'Edited' : 'Original'}`;
   const { outputFiles } = await build({
     stdin: {
-      contents: `export { eraSchemas, eraRegistry } from './${chunk}'; export { toJSONSchema } from 'zod/v4';
+      contents: `export { eraSchemas, eraRegistry, era2026Schemas, era2026Wire } from './${chunk}'; export { toJSONSchema } from 'zod/v4';
 export const constructions = () => globalThis.${counter} ?? 0;`,
       loader: 'js',
       resolveDir: SDK_DIST,
@@ -147,7 +204,7 @@ export const constructions = () => globalThis.${counter} ?? 0;`,
         setup(pluginBuild) {
           pluginBuild.onLoad({ filter: new RegExp(`/${chunk?.replace('.', '\\.')}$`) }, ({ path }) => {
             const code = readFileSync(path, 'utf8');
-            const exported = `\nexport { buildSchemas2025 as eraSchemas, registryMaps as eraRegistry };\n`;
+            const exported = `\nexport { buildSchemas2025 as eraSchemas, registryMaps as eraRegistry, buildSchemas2026 as era2026Schemas, getWireResultSchemas as era2026Wire };\n`;
             return { contents: (edited ? withLazyEraSchemas(code, path) : code) + exported, loader: 'js' };
           });
           pluginBuild.onLoad({ filter: ZOD_CORE }, ({ path }) => {
@@ -241,5 +298,51 @@ describe('withLazyEraSchemas on the SDK as installed', () => {
       false,
       true,
     ]);
+  });
+
+  it('builds, for one 2026-07-28 method, a small part of what the SDK builds for that era', () => {
+    const before = original.constructions();
+    original.era2026Schemas();
+    const eager = original.constructions() - before;
+    expect(eager).toBeGreaterThan(300);
+
+    const lazyBefore = lazy.constructions();
+    const methods = lazy.era2026Schemas().dispatchRequestSchemas as Record<string, Schema>;
+    expect(lazy.constructions()).toBe(lazyBefore);
+    expect(methods['tools/call']?.safeParse({}).success).toBe(false);
+    expect(lazy.constructions() - lazyBefore).toBeLessThan(eager / 5);
+  });
+
+  it('gives the same 2026-07-28 schemas and method maps, each entry with the same JSON Schema and the same parses', () => {
+    const originalSchemas = original.era2026Schemas();
+    const lazySchemas = lazy.era2026Schemas();
+    expect(Object.keys(lazySchemas)).toEqual(Object.keys(originalSchemas));
+    const asJson = (sdk: SdkEra, schema: Schema) =>
+      sdk.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', cycles: 'ref', reused: 'inline' });
+    const samples = [
+      {},
+      { method: 'tools/call', params: { name: 'get_payment', arguments: {} } },
+      { content: [], resultType: 'complete' },
+      'text',
+    ];
+    for (const name of Object.keys(originalSchemas)) {
+      const [originalValue, lazyValue] = [originalSchemas[name], lazySchemas[name]];
+      const isMap = originalValue !== undefined && typeof (originalValue as Schema).safeParse !== 'function';
+      const entries: [string, Schema, Schema][] = isMap
+        ? Object.keys(originalValue as Record<string, Schema>).map((method) => [
+            `${name}.${method}`,
+            (originalValue as Record<string, Schema>)[method] as Schema,
+            (lazyValue as Record<string, Schema>)[method] as Schema,
+          ])
+        : [[name, originalValue as Schema, lazyValue as Schema]];
+      if (isMap) expect(Object.keys(lazyValue as object)).toEqual(Object.keys(originalValue as object));
+      for (const [label, originalSchema, lazySchema] of entries) {
+        expect([label, asJson(lazy, lazySchema)]).toEqual([label, asJson(original, originalSchema)]);
+        for (const sample of samples) expect([label, lazySchema.safeParse(sample)]).toEqual([label, originalSchema.safeParse(sample)]);
+      }
+    }
+    const wire = lazy.era2026Wire();
+    expect(Object.keys(wire)).toEqual(Object.keys(original.era2026Wire()));
+    expect(wire['tools/call']).toBe(lazySchemas.CallToolResultSchema);
   });
 });

@@ -94,7 +94,7 @@ describe('sdkBundleEdits', () => {
       expect.stringContaining('no SDK schema module was bundled under its expected name'),
       expect.stringContaining("the SDK's specTypeSchemas registration was not found"),
       expect.stringContaining("the SDK's JSON-RPC guards were not found"),
-      expect.stringContaining("the SDK's 2025 era schema builder was not found"),
+      expect.stringContaining("the SDK's era schema builders were not found"),
     ]);
   });
 
