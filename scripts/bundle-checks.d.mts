@@ -8,6 +8,8 @@ export interface BundleExpectations {
   budgetBytes: number;
   /** True for the stdio bundle, which must not contain hosted mode's code. */
   excludesHostedCode: boolean;
+  /** True for the stdio bundle, which the launcher compiles as a script: it must not use import(). */
+  runsAsScript: boolean;
   /** Absolute paths of the files the build substitutes for dependency internals. */
   standIns: { ajv: string; englishLocales: string; precomputedSchemas: string };
 }

@@ -26,6 +26,8 @@ export function buildExpectations(workingDir, outfile = 'dist/main.cjs') {
     budgetBytes: BUNDLE_BUDGETS[outfile],
     // The stdio server must neither load nor parse hosted mode's code (HTTP, OAuth, Redis).
     excludesHostedCode: outfile === 'dist/main.cjs',
+    // The launcher compiles it as a script (src/index.ts), which cannot run a dynamic import().
+    runsAsScript: outfile === 'dist/main.cjs',
     standIns: {
       ajv: resolve(workingDir, 'build/ajv-provider-omitted.js'),
       englishLocales: resolve(workingDir, 'build/zod-locales-en.js'),
@@ -38,7 +40,7 @@ export function buildExpectations(workingDir, outfile = 'dist/main.cjs') {
  * What went wrong with the build's replacements, naming the dependency that moved; empty when the bundle is as
  * expected (see buildExpectations).
  */
-export function bundleProblems({ inputs, outputs }, { workingDir, outfile, budgetBytes, excludesHostedCode, standIns }) {
+export function bundleProblems({ inputs, outputs }, { workingDir, outfile, budgetBytes, excludesHostedCode, runsAsScript, standIns }) {
   const paths = Object.keys(inputs).map((path) => resolve(workingDir, path));
   const has = (file) => paths.includes(file);
   const problems = [];
@@ -63,6 +65,12 @@ export function bundleProblems({ inputs, outputs }, { workingDir, outfile, budge
     problems.push('src/tools/advertised-schemas.ts is bundled instead of its precomputed JSON');
   if (excludesHostedCode && paths.some((path) => HOSTED_CODE.test(path))) {
     problems.push(`hosted-mode code is in ${outfile}: the import of ./hosted.js moved (update the hosted-in-its-own-file plugin)`);
+  }
+  const dynamicImports = (outputs[outfile]?.imports ?? []).filter(({ kind }) => kind === 'dynamic-import').map(({ path }) => path);
+  if (runsAsScript && dynamicImports.length > 0) {
+    problems.push(
+      `${outfile} imports ${dynamicImports.join(', ')} with import(), which a script compiled by vm cannot run (esbuild's supported: { 'dynamic-import': false } no longer applies)`,
+    );
   }
   const bytes = outputs[outfile]?.bytes;
   if (bytes === undefined) problems.push(`${outfile} is not among the build's outputs`);

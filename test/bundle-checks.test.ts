@@ -27,6 +27,25 @@ describe('bundleProblems', () => {
     expect(bundleProblems(metafile(AS_EXPECTED), expected)).toEqual([]);
   });
 
+  it('fails when the stdio bundle keeps an import(), which the launcher cannot run from a script; hosted mode may', () => {
+    const withImports = (outfile: 'dist/main.cjs' | 'dist/hosted.cjs') => {
+      const built = metafile(AS_EXPECTED);
+      const output = {
+        ...built.outputs['dist/main.cjs'],
+        imports: [
+          { path: 'node:https', kind: 'dynamic-import' as const, external: true },
+          { path: 'node:http', kind: 'require-call' as const, external: true },
+        ],
+      };
+      return { inputs: built.inputs, outputs: { [outfile]: output } };
+    };
+    expect(bundleProblems(withImports('dist/main.cjs'), expected)).toEqual([
+      "dist/main.cjs imports node:https with import(), which a script compiled by vm cannot run (esbuild's supported: { 'dynamic-import': false } no longer applies)",
+    ]);
+    const hosted = buildExpectations('/repo', 'dist/hosted.cjs');
+    expect(bundleProblems(withImports('dist/hosted.cjs'), hosted).filter((problem) => problem.includes('import()'))).toEqual([]);
+  });
+
   it('fails when Ajv is bundled because the SDK stopped importing it from the replaced file', () => {
     const problems = bundleProblems(
       metafile([
