@@ -1,4 +1,4 @@
-// The entry (bin): runs the server (dist/main.cjs) from V8's code cache, then sets how far V8 lets the heap grow.
+// The entry (bin): runs the server (dist/main.cjs), on stdio from V8's code cache, then sets how far V8 lets the heap grow.
 // Compiling the 490 KB bundle was about a quarter of a cold start. Node's own compile cache (22.1+) keeps only what
 // its module loader compiled, and Node 20 has none; compiled here as a script, the server's code is cached by V8
 // itself once the process has run, functions compiled while serving included, on every supported Node: a start on
