@@ -11,6 +11,7 @@
 // writes a builder or a lookup otherwise than this expects, the edit throws and the build fails
 // (scripts/sdk-bundle-edits.mjs).
 import { parseSync } from 'oxc-parser';
+import { spliced } from './source-splice.mjs';
 
 /** Each era: the memo that builds its schemas, and the functions that look them up as `method: s.Schema`. */
 const ERAS = [
@@ -78,14 +79,7 @@ function withReadsAsCalls(code, node, names, filename) {
     if (parent?.type === 'Property' && parent.shorthand) edits.push([parent.start, parent.end, `${read.name}: ${read.name}$lazy()`]);
     else edits.push([read.start, read.end, `${read.name}$lazy()`]);
   }
-  let text = '';
-  let copied = node.start;
-  for (const [start, end, replacement] of edits.sort((a, b) => a[0] - b[0])) {
-    if (start < copied) continue; // a shorthand property's key and value may be one node
-    text += code.slice(copied, start) + replacement;
-    copied = end;
-  }
-  return text + code.slice(copied, node.end);
+  return spliced(code, edits, node.start, node.end);
 }
 
 const isPlainEntry = (property) => property.type === 'Property' && property.kind === 'init' && !property.computed && !property.method;
@@ -149,29 +143,24 @@ function lazyBuilderBody(code, builder, filename) {
 
 /** A lookup's body with each `method: s.Schema` entry made a getter, so a lookup builds only the schema it reads. */
 function lazyLookupBody(code, lookup, filename) {
-  const calls = [...walk(lookup.body)]
-    .filter(([node]) => node.type === 'CallExpression' || node.type === 'NewExpression')
-    .map(([node]) => node);
-  const entries = [...walk(lookup.body)]
-    .map(([node]) => node)
-    .filter(
-      (node) =>
-        node.type === 'Property' &&
-        node.value.type === 'MemberExpression' &&
-        node.value.object.type === 'Identifier' &&
-        node.value.object.name === 's' &&
-        // An entry of a schema's own shape (`z.object({ params: s.X })`) is read when the schema is built: left as it is.
-        !calls.some((call) => call.start < node.start && node.end < call.end),
-    );
+  const nodes = [...walk(lookup.body)].map(([node]) => node);
+  const calls = nodes.filter((node) => node.type === 'CallExpression' || node.type === 'NewExpression');
+  const entries = nodes.filter(
+    (node) =>
+      node.type === 'Property' &&
+      node.value.type === 'MemberExpression' &&
+      node.value.object.type === 'Identifier' &&
+      node.value.object.name === 's' &&
+      // An entry of a schema's own shape (`z.object({ params: s.X })`) is read when the schema is built: left as it is.
+      !calls.some((call) => call.start < node.start && node.end < call.end),
+  );
   if (entries.length === 0) fail(filename, `${lookup.id.name} no longer reads the era's schemas as \`method: s.Schema\``);
-  let text = '';
-  let copied = lookup.body.start;
-  for (const property of entries) {
+  const getters = entries.map((property) => {
     const key = code.slice(property.key.start, property.key.end);
-    text += `${code.slice(copied, property.start)}get ${property.computed ? `[${key}]` : key}() { return ${code.slice(property.value.start, property.value.end)}; }`;
-    copied = property.end;
-  }
-  return text + code.slice(copied, lookup.body.end);
+    const getter = `get ${property.computed ? `[${key}]` : key}() { return ${code.slice(property.value.start, property.value.end)}; }`;
+    return [property.start, property.end, getter];
+  });
+  return spliced(code, getters, lookup.body.start, lookup.body.end);
 }
 
 /** `code` (the SDK's server module) with each era's wire schemas built one by one, as they are first read. */
@@ -183,19 +172,11 @@ export function withLazyEraSchemas(code, filename) {
     const builderName = eraBuilderName(program, memo, filename);
     const builder =
       topLevelFunction(program, builderName) ?? fail(filename, `${builderName}, which ${memo} calls, is not a top-level function`);
-    return [
-      [builder.body, lazyBuilderBody(code, builder, filename)],
-      ...lookups.map((name) => {
-        const lookup = topLevelFunction(program, name) ?? fail(filename, `no function ${name}`);
-        return [lookup.body, lazyLookupBody(code, lookup, filename)];
-      }),
-    ];
-  }).sort(([a], [b]) => a.start - b.start);
-  let text = '';
-  let copied = 0;
-  for (const [body, replacement] of edits) {
-    text += code.slice(copied, body.start) + replacement;
-    copied = body.end;
-  }
-  return text + code.slice(copied);
+    const lookupBodies = lookups.map((name) => {
+      const lookup = topLevelFunction(program, name) ?? fail(filename, `no function ${name}`);
+      return [lookup.body.start, lookup.body.end, lazyLookupBody(code, lookup, filename)];
+    });
+    return [[builder.body.start, builder.body.end, lazyBuilderBody(code, builder, filename)], ...lookupBodies];
+  });
+  return spliced(code, edits);
 }

@@ -10,6 +10,7 @@
 // registration, the build fails and says so (scripts/build.mjs), rather than quietly growing again. The esbuild
 // plugin that makes these edits is scripts/sdk-bundle-edits.mjs.
 import { parseSync } from 'oxc-parser';
+import { spliced } from './source-splice.mjs';
 
 const SPEC_TYPE_REGISTRATION = [
   'for (const key of SPEC_SCHEMA_KEYS) register(key, schemas_exports[key]);',
@@ -40,13 +41,10 @@ export function withPureInitialisers(code, filename) {
     if (declaration?.type !== 'VariableDeclaration') continue;
     for (const { init } of declaration.declarations) if (buildsSomething(init)) initialisers.push(init);
   }
-  let wrapped = '';
-  let copied = 0;
-  for (const { start, end } of initialisers) {
-    wrapped += `${code.slice(copied, start)}/* @__PURE__ */ (() => (${code.slice(start, end)}))()`;
-    copied = end;
-  }
-  return wrapped + code.slice(copied);
+  return spliced(
+    code,
+    initialisers.map(({ start, end }) => [start, end, `/* @__PURE__ */ (() => (${code.slice(start, end)}))()`]),
+  );
 }
 
 /** `code` without the SDK's eager `specTypeSchemas` registration; throws when the SDK no longer has it. */
