@@ -6,10 +6,8 @@ export interface BundleExpectations {
   /** The bundle, as the metafile names it among its outputs. */
   outfile: string;
   budgetBytes: number;
-  /** True for the stdio bundle, which must not contain hosted mode's code. */
-  excludesHostedCode: boolean;
-  /** True for the stdio bundle, which the launcher compiles as a script: it must not use import(). */
-  runsAsScript: boolean;
+  /** True for the stdio bundle: it must not contain hosted mode's code, nor an import() (the launcher runs it as a script). */
+  stdioServer: boolean;
   /** Absolute paths of the files the build substitutes for dependency internals. */
   standIns: { ajv: string; englishLocales: string; precomputedSchemas: string };
 }

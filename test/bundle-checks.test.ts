@@ -107,7 +107,7 @@ describe('bundleProblems', () => {
     expect(bundleProblems(metafile([...AS_EXPECTED, path]), expected)).toEqual([
       'hosted-mode code is in dist/main.cjs: the import of ./hosted.js moved (update the hosted-in-its-own-file plugin)',
     ]);
-    expect(bundleProblems(metafile([...AS_EXPECTED, path]), { ...expected, excludesHostedCode: false })).toEqual([]);
+    expect(bundleProblems(metafile([...AS_EXPECTED, path]), { ...expected, stdioServer: false })).toEqual([]);
   });
 
   it('fails when the metafile has no bundle at all', () => {
