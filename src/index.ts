@@ -21,12 +21,15 @@ const compileCache = nodeModule as { enableCompileCache?: (directory: string) =>
 // first could leave compiled code there for others to run. NODE_DISABLE_COMPILE_CACHE=1 turns both caches off.
 const cacheHome = process.env.XDG_CACHE_HOME;
 const cacheFolder = join(cacheHome && isAbsolute(cacheHome) ? cacheHome : join(homedir(), '.cache'), 'dodo-payments-mcp');
-// zlib.crc32 (Node 20.15, 22.2) checks a code cache whole before V8 reads it: V8 checks the length, not the bytes, and
-// a damaged cache must only cost a compile. Without it, no code cache.
-const { crc32 } = zlib as { crc32?: (data: Uint8Array) => number };
-// Hosted mode is one long-running process, whose memory matters more than its start: run from the cache, a hosted
-// server peaked 3–7 MiB higher under load (outside the JS heap, whose spaces were within 1.2 MiB). Only stdio uses it.
-const caching = process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && process.env.DODO_PAYMENTS_MCP_TRANSPORT?.trim() !== 'http';
+// The code cache's checksum, or undefined when there is no code cache. zlib.crc32 (Node 20.15, 22.2) checks a cache
+// whole before V8 reads it: V8 checks the length, not the bytes, and a damaged cache must only cost a compile; without
+// it, no code cache. Hosted mode is one long-running process, whose memory matters more than its start: run from the
+// cache, a hosted server peaked 3–7 MiB higher under load (outside the JS heap, whose spaces were within 1.2 MiB).
+// The transport is read as the configuration reads it (trimmed), before the configuration is loaded.
+const checksum =
+  process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && process.env.DODO_PAYMENTS_MCP_TRANSPORT?.trim() !== 'http'
+    ? (zlib as { crc32?: (data: Uint8Array) => number }).crc32
+    : undefined;
 
 // Node's compile cache still serves hosted mode (dist/hosted.cjs, which the server requires only when configured).
 // NODE_COMPILE_CACHE, when set, wins (Node turned the cache on before this file ran). Written at exit, so that what was
@@ -40,11 +43,11 @@ const codeCacheFolder = join(cacheFolder, 'code-cache');
 const codeCacheName = `main-${MAIN_BUNDLE_DIGEST}-v8-${process.versions.v8}-${process.arch}.bin`;
 /** The code cache as written (a CRC-32 of the rest, then V8's data), or undefined when there is none or it is damaged. */
 function readCodeCache(): Buffer | undefined {
-  if (!caching || crc32 === undefined) return undefined;
+  if (checksum === undefined) return undefined;
   try {
     const file = readFileSync(join(codeCacheFolder, codeCacheName));
     const data = file.subarray(4);
-    return file.length > 4 && file.readUInt32LE(0) === crc32(data) ? data : undefined;
+    return file.length > 4 && file.readUInt32LE(0) === checksum(data) ? data : undefined;
   } catch {
     return undefined; // None yet: this start compiles, and leaves one at exit.
   }
@@ -63,7 +66,7 @@ function compileMain(): { main: Script; compiled: boolean } {
 const { main, compiled } = compileMain();
 /** node:v8, once this file has set the heap's growth (below; not when the node command line sets it). */
 let heapGrowth: typeof import('node:v8') | undefined;
-if (caching && crc32 !== undefined && compiled) {
+if (checksum !== undefined && compiled) {
   process.once('exit', () => {
     try {
       mkdirSync(codeCacheFolder, { recursive: true });
@@ -74,9 +77,9 @@ if (caching && crc32 !== undefined && compiled) {
       // growth goes back to its default first, as it was when the next start compiles.
       heapGrowth?.setFlagsFromString('--heap-growing-percent=0');
       const data = main.createCachedData();
-      const checksum = Buffer.alloc(4);
-      checksum.writeUInt32LE(crc32(data));
-      writeFileSync(partial, Buffer.concat([checksum, data]));
+      const header = Buffer.alloc(4);
+      header.writeUInt32LE(checksum(data));
+      writeFileSync(partial, Buffer.concat([header, data]));
       renameSync(partial, join(codeCacheFolder, codeCacheName));
       for (const name of readdirSync(codeCacheFolder)) {
         if (name.startsWith('main-') && !name.startsWith(`main-${MAIN_BUNDLE_DIGEST}-`))
@@ -87,15 +90,14 @@ if (caching && crc32 !== undefined && compiled) {
     }
   });
 }
+const requireHere = nodeModule.createRequire(mainFile);
 const module = { exports: {} };
-main.runInThisContext()(module.exports, nodeModule.createRequire(mainFile), module, mainFile, dirname(mainFile));
+main.runInThisContext()(module.exports, requireHere, module, mainFile, dirname(mainFile));
 
 // Under load V8 let the old generation reach up to 4× what survived its last full collection: 89 MiB of it for a
 // ~15 MiB live heap, most of the peak RSS. 1.5× took the peak from 163 to 114 MiB (stdio) and from 190 to 123 MiB
 // (hosted) at no measured cost in CPU per call (docs/design.md). V8 reads it at every collection, so unlike the young
 // generation's size it can be set now; NODE_OPTIONS cannot carry it, the node command line can, and then wins. Loaded
 // after the server: node:v8 alone takes ~3 ms at start, under 1 ms once the server's modules are in.
-heapGrowth = process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent'))
-  ? undefined
-  : nodeModule.createRequire(import.meta.url)('node:v8');
+heapGrowth = process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent')) ? undefined : requireHere('node:v8');
 heapGrowth?.setFlagsFromString('--heap-growing-percent=50');

@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../node-crypto.js';
+import { sha256 } from '../node-crypto.js';
 import { ConfigError } from './config-values.js';
 
 const MIN_TOKEN_LENGTH = 32;
@@ -81,5 +81,5 @@ function parseEntry(entry: string, where: string): { token: StaticToken; secret:
 
 /** The SHA-256 digest a token is kept and compared as: every digest has the same length, as a constant-time comparison needs. */
 export function tokenDigest(text: string): Buffer {
-  return nodeCrypto().createHash('sha256').update(text, 'utf8').digest();
+  return sha256(text).digest();
 }

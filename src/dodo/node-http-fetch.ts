@@ -62,11 +62,16 @@ export async function timedHttpFetch(input: string | URL | Request, init: Reques
     // client's timeout) ends the call at once, and a socket that closes without an answer is an error.
     let settled = false;
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => fail(timeoutError()), timeoutMs);
-    const fail = (error: Error) => {
-      if (settled) return;
+    /** Lets go of the timer and the caller's signal; false when the call had already settled. */
+    const settle = () => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const fail = (error: Error) => {
+      if (!settle()) return;
       reject(error);
       request.destroy();
     };
@@ -88,10 +93,7 @@ export async function timedHttpFetch(input: string | URL | Request, init: Reques
       response.on('error', fail);
       response.on('end', () => {
         if (!response.complete) return fail(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }));
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        if (!settle()) return;
         resolve(
           bufferedResponse(
             url.href,
@@ -137,8 +139,9 @@ function abortError(): Error {
   return new DOMException('The operation was aborted.', 'AbortError');
 }
 
-function timeoutError(): Error {
-  return new DOMException('The operation timed out.', 'TimeoutError');
+/** What a timed-out call rejects with, and a timed-out deadline aborts with: Node's own `AbortSignal.timeout` reason. */
+export function timeoutError(): Error {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 }
 
 function bufferedResponse(url: string, status: number, statusText: string, raw: IncomingHttpHeaders, text: string): Response {

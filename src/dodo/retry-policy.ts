@@ -1,5 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import { type ApiFailure, classifyFailure } from './failure-classification.js';
+import { timeoutError } from './node-http-fetch.js';
 
 const MAX_RETRIES = 2;
 export const MAX_RETRY_WAIT_MS = 10_000;
@@ -34,7 +35,7 @@ export interface Clock {
  */
 export function timerDeadline(ms: number): Deadline {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+  const timer = setTimeout(() => controller.abort(timeoutError()), ms);
   timer.unref();
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../node-crypto.js';
+import { sha256 } from '../node-crypto.js';
 import {
   type IdempotencyStore,
   type IdempotentRun,
@@ -81,7 +81,7 @@ export class MemoryIdempotencyStore<T> implements IdempotencyStore<T> {
     signal: AbortSignal,
   ): Promise<IdempotentRun<T>> {
     this.evictExpired();
-    const digest = nodeCrypto().createHash('sha256').update(fingerprint).digest('base64');
+    const digest = sha256(fingerprint).digest('base64');
     const existing = this.entries.get(key);
     if (existing && existing.fingerprint !== digest) return { kind: 'conflict' };
     if (signal.aborted) return { kind: 'left' };

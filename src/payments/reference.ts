@@ -1,4 +1,4 @@
-import { nodeCrypto } from '../node-crypto.js';
+import { nodeCrypto, sha256 } from '../node-crypto.js';
 
 // Dodo's POST /payments has no idempotency key, so every POST carries a reference of ours in its metadata; when the
 // answer is lost (or a store forgot the key), the server lists recent payments and looks for it.
@@ -39,4 +39,4 @@ export function generatedIdempotencyKey(): string {
   return `mcp-${nodeCrypto().randomUUID()}`;
 }
 
-const digest = (text: string, length: number) => nodeCrypto().createHash('sha256').update(text).digest('base64url').slice(0, length);
+const digest = (text: string, length: number) => sha256(text).digest('base64url').slice(0, length);

@@ -12,7 +12,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { canonicalJson } from '../idempotency/idempotency-store.js';
-import { nodeCrypto } from '../node-crypto.js';
+import { nodeCrypto, sha256 } from '../node-crypto.js';
 import { onFirstUse } from '../on-first-use.js';
 import type { ConfirmationAnswer } from '../payments/outcome.js';
 import type { ConfirmationRounds, LiveConfirmer } from '../tools/tool.js';
@@ -84,8 +84,8 @@ export type ConfirmationStates = RequestStateCodec<ConfirmationState>;
  */
 export function confirmationStates(secret: string | undefined): ConfirmationStates {
   // Made on first use, not at start, with its random key: the codec reaches for Web Crypto, whose loading costs ~6 ms
-  // (Node 20), the key for node:crypto (~8 ms), and only a 2026-07-28 live confirmation needs them. Its own expiry only bounds how long a state is worth checking; the
-  // answer's deadline is in the state.
+  // (Node 20), the key for node:crypto (~8 ms), and only a 2026-07-28 live confirmation needs them. Its own expiry only
+  // bounds how long a state is worth checking; the answer's deadline is in the state.
   const codec = onFirstUse(() =>
     createRequestStateCodec<ConfirmationState>({ key: secret ?? nodeCrypto().randomBytes(32), ttlSeconds: 3600 }),
   );
@@ -112,7 +112,7 @@ export function inputRequiredConfirmer(context: ServerContext, options: InputReq
   let question: string | undefined;
   const rounds: ConfirmationRounds = {
     continuing: (args) => {
-      payment = sha256(`${sha256(credential)}\n${canonicalJson(args)}`);
+      payment = sha256(`${sha256(credential).digest('base64url')}\n${canonicalJson(args)}`).digest('base64url');
       if (state === undefined) return undefined;
       return state.payment === payment ? { idempotencyKey: state.idempotencyKey } : 'other_payment';
     },
@@ -149,5 +149,3 @@ function answerIn(responses: Record<string, unknown> | undefined): ConfirmationA
   const confirm = view.content?.confirm;
   return confirm === true ? 'confirmed' : confirm === false ? 'declined' : 'unreadable';
 }
-
-const sha256 = (text: string) => nodeCrypto().createHash('sha256').update(text).digest('base64url');
