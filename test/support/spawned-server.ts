@@ -1,11 +1,16 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { temporaryFile } from './temporary-files.js';
 
 export const SERVER_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
-/** Only what the server should see: no inherited DODO_* variables from the developer's shell. */
+/** The servers' cache folder (their code cache, src/index.ts): one per test file, removed with it, never the user's. */
+let cacheHome: string | undefined;
+
+/** Only what the server should see: no inherited DODO_* variables from the developer's shell, and its own caches. */
 export function serverEnvironment(variables: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', ...variables };
+  cacheHome ??= temporaryFile('cache-home');
+  return { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: cacheHome, ...variables };
 }
 
 export interface RawServer {
