@@ -76,8 +76,8 @@ describe(`the code cache on Node ${process.versions.node}`, () => {
     ['changed bytes of the same length', (cache: Buffer) => Buffer.from(cache).fill(7, cache.length >> 1, (cache.length >> 1) + 64)],
     ['half of it', (cache: Buffer) => cache.subarray(0, cache.length >> 1)],
     ['nothing', () => Buffer.alloc(0)],
-  ])('never reaches V8 damaged (%s): the server compiles, runs, and writes it again whole', async (_damage, damage) => {
-    const home = join(cacheHome, `damaged-${_damage.length}`);
+  ])('never reaches V8 damaged (%s): the server compiles, runs, and writes it again whole', async (how, damage) => {
+    const home = join(cacheHome, `damaged-${how.replaceAll(' ', '-')}`);
     await oneStart(home);
     const [[name = '', cache = Buffer.alloc(0)] = []] = codeCaches(home);
     writeFileSync(join(codeCacheFolder(home), name), damage(cache));
