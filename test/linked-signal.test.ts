@@ -8,6 +8,7 @@ import { timerDeadline } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { linkedSignal, linkedUntil } from '../src/payments/linked-signal.js';
 import { sendPayment } from '../src/payments/send.js';
+import { deadlineOf } from './support/deadlines.js';
 
 describe('linkedSignal', () => {
   it('aborts with the reason of whichever source aborts', () => {
@@ -33,11 +34,14 @@ describe('linkedUntil', () => {
   it('aborts at its deadline, and once released leaves no listener and clears the deadline', () => {
     const [call, time] = [new AbortController(), new AbortController()];
     let cleared = 0;
-    const deadline = { signal: time.signal, clear: () => void cleared++ };
+    const deadline = deadlineOf(time.signal, () => void cleared++);
     const first = linkedUntil(call.signal, deadline);
     time.abort('time is up');
     expect(first.signal.reason).toBe('time is up');
-    const second = linkedUntil(call.signal, { signal: new AbortController().signal, clear: () => void cleared++ });
+    const second = linkedUntil(
+      call.signal,
+      deadlineOf(undefined, () => void cleared++),
+    );
     second.release();
     expect(cleared).toBe(1);
     expect(getEventListeners(call.signal, 'abort')).toHaveLength(1);
@@ -92,7 +96,7 @@ describe('sendPayment', () => {
     const timeout = () => {
       const made = { cleared: 0 };
       deadlines.push(made);
-      return { signal: new AbortController().signal, clear: () => void made.cleared++ };
+      return deadlineOf(undefined, () => void made.cleared++);
     };
     let calls = 0;
     const api = {

@@ -6,6 +6,7 @@ import type { Deadline, Sleep } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { findPaymentByReference, matchesRequest } from '../src/payments/reconcile.js';
 import { paymentReference, RECONCILE_KEY_NAME, referenceMatch, referenceValue } from '../src/payments/reference.js';
+import { deadlineOf } from './support/deadlines.js';
 
 const BODY = {
   billing: { country: 'DE' },
@@ -69,7 +70,7 @@ function search(
         sleeps.push(ms);
         clock += ms;
       }),
-    timeout: overrides.timeout ?? (() => ({ signal: new AbortController().signal, clear: () => undefined })),
+    timeout: overrides.timeout ?? (() => deadlineOf()),
     signal: overrides.signal ?? new AbortController().signal,
     logger: silentLogger,
   });
@@ -176,7 +177,7 @@ describe('findPaymentByReference', () => {
   it('ends at its deadline, even while a request hangs, and says so', async () => {
     const deadline = new AbortController();
     const api = listThatNeverAnswers();
-    const { result } = search(api, { timeout: () => ({ signal: deadline.signal, clear: () => undefined }), sleep: async () => {} });
+    const { result } = search(api, { timeout: () => deadlineOf(deadline.signal), sleep: async () => {} });
     deadline.abort();
     expect(await result).toMatchObject({ found: false, search: { searches: 1, lastFailure: 'time limit reached' } });
   });
@@ -186,7 +187,7 @@ describe('findPaymentByReference', () => {
     const { api } = stubApi(() => []);
     const { result } = search(api, {
       pollForMs: 0,
-      timeout: () => ({ signal: new AbortController().signal, clear: () => void cleared++ }),
+      timeout: () => deadlineOf(undefined, () => void cleared++),
     });
     expect(await result).toMatchObject({ found: false });
     expect(cleared).toBe(1);
