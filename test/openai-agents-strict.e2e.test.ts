@@ -2,7 +2,7 @@ import { type FunctionTool, getAllMcpTools, MCPServerStdio, mcpToFunctionTool, R
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { TEST_KEY } from './support/in-process.js';
-import { SERVER_ENTRY } from './support/spawned-server.js';
+import { SERVER_ENTRY, serverEnvironment } from './support/spawned-server.js';
 
 // The OpenAI Agents SDK (JS) converts MCP tools to strict function tools itself; a schema it cannot convert
 // is served non-strict with only a warning. These tests use its own conversion on the built server.
@@ -18,7 +18,7 @@ beforeAll(async () => {
     command: process.execPath,
     args: [SERVER_ENTRY],
     // The client passes the server's stderr through to the test output; its info lines are not under test here.
-    env: { PATH: process.env.PATH ?? '', DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'warn' },
+    env: serverEnvironment({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'warn' }),
   });
   await server.connect();
   tools = (await getAllMcpTools({ mcpServers: [server], convertSchemasToStrict: true })) as FunctionTool[];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientNode, runClientFixture } from './support/client-process.js';
 import { useFakeDodoApi } from './support/fake-api-suite.js';
 import { TEST_KEY } from './support/in-process.js';
-import { SERVER_ENTRY, type SpawnedHttpServer, spawnHttpServer } from './support/spawned-server.js';
+import { SERVER_ENTRY, type SpawnedHttpServer, serverEnvironment, spawnHttpServer } from './support/spawned-server.js';
 
 // The Vercel AI SDK 7 MCP client (ai + @ai-sdk/mcp) against the built server, over stdio and over HTTP (hosted
 // mode), run by test/fixtures/ai-sdk-client.mjs on Node 22+ (see test/support/client-process.ts). A scripted model
@@ -51,7 +51,7 @@ const transports = {
     // The server runs on the tests' Node, whichever Node the client needs.
     command: process.execPath,
     args: [SERVER_ENTRY],
-    env: { DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'warn' },
+    env: serverEnvironment({ DODO_PAYMENTS_API_KEY: TEST_KEY, DODO_PAYMENTS_BASE_URL: api.url, DODO_PAYMENTS_LOG: 'warn' }),
   }),
   http: () => ({ type: 'http', url: hosted.url, headers: { Authorization: `Bearer ${TOKEN}` } }),
 };
