@@ -65,6 +65,15 @@ function onLines(stream: Readable, onLine: (line: string) => void): void {
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
+/**
+ * What a measured process sees of this one's environment: PATH, and the cache folder the user chose (where the server
+ * keeps its code cache), so that a bench run, or its smoke test, uses that folder as the server would.
+ */
+function processEnvironment(): Record<string, string> {
+  const { PATH = '', XDG_CACHE_HOME } = process.env;
+  return XDG_CACHE_HOME === undefined ? { PATH } : { PATH, XDG_CACHE_HOME };
+}
+
 /** Newline-delimited JSON-RPC over a child's stdio. With a heap probe preloaded, `heap()` reads it (fd 3). */
 export class LineClient {
   private nextId = 1;
@@ -75,7 +84,7 @@ export class LineClient {
 
   constructor(entry: string, env: Record<string, string>, nodeFlags: string[] = [], node = process.execPath) {
     this.child = spawn(node, [...nodeFlags, entry], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { ...processEnvironment(), ...env },
       stdio: ['pipe', 'pipe', 'inherit', 'pipe'],
     });
     this.stdin = this.child.stdin as Writable;
@@ -151,7 +160,7 @@ export async function startHostedServer(entry: string, env: Record<string, strin
   const port = await freePort();
   const child = spawn(process.execPath, [entry], {
     env: {
-      PATH: process.env.PATH ?? '',
+      ...processEnvironment(),
       ...env,
       DODO_PAYMENTS_MCP_TRANSPORT: 'http',
       DODO_PAYMENTS_MCP_PORT: String(port),
@@ -175,7 +184,7 @@ export async function startHostedServer(entry: string, env: Record<string, strin
 
 /** The HTTP floor (a program from bench-floors.ts), which prints its URL once listening. */
 export async function startHttpFloor(program: string, env: Record<string, string>): Promise<HttpTarget> {
-  const child = spawn(process.execPath, [program], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [program], { env: { ...processEnvironment(), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = new Promise<URL>((resolve) => onLines(child.stdout as Readable, (line) => resolve(new URL(line))));
   return { child, url: await Promise.race([url, failOnExit(child, 'the HTTP floor')]) };
 }
