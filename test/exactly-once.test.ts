@@ -12,7 +12,7 @@ import { InFlightPayments } from '../src/payments/in-flight-payments.js';
 import type { PaymentOutcome } from '../src/payments/outcome.js';
 import { callCreatePayment, type PaymentCallResult } from '../src/payments/payment-call.js';
 import { paymentReference, RECONCILE_KEY_NAME, referenceValue } from '../src/payments/reference.js';
-import { deadlineOf } from './support/deadlines.js';
+import { timerOf } from './support/deadlines.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ADA = {
@@ -97,7 +97,7 @@ function instance(api: ReturnType<typeof simulatedApi>, clock: { now: number }, 
       sleep: async (ms) => {
         clock.now += ms;
       },
-      timeout: () => deadlineOf(),
+      timeout: timerOf(),
       signal,
       idempotency,
       track: (run) => payments.track(run),
@@ -222,7 +222,7 @@ describe('createPaymentOnce after an interrupted run (a shared store whose owner
     sleep: async (ms: number) => {
       clock.now += ms;
     },
-    timeout: () => deadlineOf(),
+    timeout: timerOf(),
     signal: new AbortController().signal,
     hold,
     callerGaveKey: true,

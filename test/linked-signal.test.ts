@@ -2,13 +2,14 @@ import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { APIError } from 'dodopayments';
+import { APIUserAbortError } from 'dodopayments/core/error';
 import { describe, expect, it } from 'vitest';
 import type { DodoApi } from '../src/dodo/api-client.js';
-import { timerDeadline } from '../src/dodo/retry-policy.js';
+import { realTimeout } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { linkedSignal, linkedUntil } from '../src/payments/linked-signal.js';
 import { sendPayment } from '../src/payments/send.js';
-import { deadlineOf } from './support/deadlines.js';
+import { timerOf } from './support/deadlines.js';
 
 describe('linkedSignal', () => {
   it('aborts with the reason of whichever source aborts', () => {
@@ -31,23 +32,45 @@ describe('linkedSignal', () => {
 });
 
 describe('linkedUntil', () => {
-  it('aborts at its deadline, and once released leaves no listener and clears the deadline', () => {
+  it('aborts with a TimeoutError at its deadline, and once released leaves no listener and cancels the timer', () => {
     const [call, time] = [new AbortController(), new AbortController()];
-    let cleared = 0;
-    const deadline = deadlineOf(time.signal, () => void cleared++);
-    const first = linkedUntil(call.signal, deadline);
-    time.abort('time is up');
-    expect(first.signal.reason).toBe('time is up');
+    let cancelled = 0;
+    const first = linkedUntil(
+      call.signal,
+      1_000,
+      timerOf(time.signal, () => void cancelled++),
+    );
+    time.abort();
+    expect(first.signal.reason).toMatchObject({ name: 'TimeoutError' });
+    expect(call.signal.aborted).toBe(false);
     const second = linkedUntil(
       call.signal,
-      deadlineOf(undefined, () => void cleared++),
+      1_000,
+      timerOf(undefined, () => void cancelled++),
     );
     second.release();
-    expect(cleared).toBe(1);
+    expect(cancelled).toBe(1);
     expect(getEventListeners(call.signal, 'abort')).toHaveLength(1);
     first.release();
-    expect(cleared).toBe(2);
+    expect(cancelled).toBe(2);
     expect(getEventListeners(call.signal, 'abort')).toHaveLength(0);
+  });
+
+  it("aborts with the caller's reason when the caller's signal aborts first", () => {
+    const call = new AbortController();
+    const linked = linkedUntil(call.signal, 1_000, timerOf());
+    call.abort('cancelled');
+    expect(linked.signal.reason).toBe('cancelled');
+  });
+
+  it('starts aborted, with no timer, when the signal already is', () => {
+    let started = 0;
+    const linked = linkedUntil(AbortSignal.abort('gone'), 1_000, (ms, expire) => {
+      started++;
+      return timerOf()(ms, expire);
+    });
+    expect(linked.signal.reason).toBe('gone');
+    expect(started).toBe(0);
   });
 });
 
@@ -84,7 +107,7 @@ describe('sendPayment', () => {
       logger: silentLogger,
       now: () => 0,
       // The real clock's deadline, far off: its timer must not keep the attempt's signal alive either.
-      timeout: timerDeadline,
+      timeout: realTimeout,
     });
     expect(sent.kind).toBe('created');
     expect(given && (await collected(given))).toBe(true);
@@ -93,10 +116,10 @@ describe('sendPayment', () => {
 
   it('clears the deadline of every attempt when it ends, answered or not', async () => {
     const deadlines: { cleared: number }[] = [];
-    const timeout = () => {
+    const timeout = (ms: number, expire: () => void) => {
       const made = { cleared: 0 };
       deadlines.push(made);
-      return deadlineOf(undefined, () => void made.cleared++);
+      return timerOf(undefined, () => void made.cleared++)(ms, expire);
     };
     let calls = 0;
     const api = {
@@ -118,5 +141,42 @@ describe('sendPayment', () => {
     });
     expect(sent).toMatchObject({ kind: 'created', attempts: 2 });
     expect(deadlines).toEqual([{ cleared: 1 }, { cleared: 1 }]);
+  });
+
+  /** sendPayment against a POST that hangs until its signal aborts, then fails as the official client does. */
+  function sendToHangingApi(signal: AbortSignal, deadline: AbortSignal) {
+    let attemptStarted!: () => void;
+    const started = new Promise<void>((resolve) => (attemptStarted = resolve));
+    const api = {
+      createPayment: (_body: unknown, attempt: AbortSignal) =>
+        new Promise((_, reject) => {
+          attempt.addEventListener('abort', () => reject(new APIUserAbortError()), { once: true });
+          attemptStarted();
+        }),
+    } as unknown as DodoApi;
+    const sent = sendPayment(api, {} as never, {
+      attemptTimeoutMs: 600_000,
+      holdKeyFor: async () => true,
+      signal,
+      sleep: async () => undefined,
+      logger: silentLogger,
+      now: () => 0,
+      timeout: timerOf(deadline),
+    });
+    return { sent, started };
+  }
+
+  it('an attempt cut off at its deadline is an unknown outcome that timed out; one the caller cancelled, a cancelled one', async () => {
+    const [caller, deadline] = [new AbortController(), new AbortController()];
+    const timedOut = sendToHangingApi(caller.signal, deadline.signal);
+    await timedOut.started;
+    deadline.abort();
+    expect(await timedOut.sent).toMatchObject({ kind: 'unknown_outcome', failure: { condition: { type: 'timeout' } }, attempts: 1 });
+
+    const [otherCaller, laterDeadline] = [new AbortController(), new AbortController()];
+    const cancelled = sendToHangingApi(otherCaller.signal, laterDeadline.signal);
+    await cancelled.started;
+    otherCaller.abort();
+    expect(await cancelled.sent).toMatchObject({ kind: 'unknown_outcome', failure: { condition: { type: 'cancelled' } }, attempts: 1 });
   });
 });

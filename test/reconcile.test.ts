@@ -2,11 +2,11 @@ import { APIError } from 'dodopayments';
 import type { PaymentCreateParams, PaymentListParams, PaymentListResponse } from 'dodopayments/resources/payments';
 import { describe, expect, it } from 'vitest';
 import type { DodoApi } from '../src/dodo/api-client.js';
-import type { Deadline, Sleep } from '../src/dodo/retry-policy.js';
+import type { Clock, Sleep } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { findPaymentByReference, matchesRequest } from '../src/payments/reconcile.js';
 import { paymentReference, RECONCILE_KEY_NAME, referenceMatch, referenceValue } from '../src/payments/reference.js';
-import { deadlineOf } from './support/deadlines.js';
+import { timerOf } from './support/deadlines.js';
 
 const BODY = {
   billing: { country: 'DE' },
@@ -49,7 +49,7 @@ function search(
     pollForMs?: number;
     body?: PaymentCreateParams;
     signal?: AbortSignal;
-    timeout?: (ms: number) => Deadline;
+    timeout?: Clock['timeout'];
     sleep?: Sleep;
   } = {},
 ) {
@@ -70,7 +70,7 @@ function search(
         sleeps.push(ms);
         clock += ms;
       }),
-    timeout: overrides.timeout ?? (() => deadlineOf()),
+    timeout: overrides.timeout ?? timerOf(),
     signal: overrides.signal ?? new AbortController().signal,
     logger: silentLogger,
   });
@@ -177,7 +177,7 @@ describe('findPaymentByReference', () => {
   it('ends at its deadline, even while a request hangs, and says so', async () => {
     const deadline = new AbortController();
     const api = listThatNeverAnswers();
-    const { result } = search(api, { timeout: () => deadlineOf(deadline.signal), sleep: async () => {} });
+    const { result } = search(api, { timeout: timerOf(deadline.signal), sleep: async () => {} });
     deadline.abort();
     expect(await result).toMatchObject({ found: false, search: { searches: 1, lastFailure: 'time limit reached' } });
   });
@@ -187,7 +187,7 @@ describe('findPaymentByReference', () => {
     const { api } = stubApi(() => []);
     const { result } = search(api, {
       pollForMs: 0,
-      timeout: () => deadlineOf(undefined, () => void cleared++),
+      timeout: timerOf(undefined, () => void cleared++),
     });
     expect(await result).toMatchObject({ found: false });
     expect(cleared).toBe(1);

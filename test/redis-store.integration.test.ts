@@ -356,10 +356,14 @@ describe('RedisIdempotencyStore under faults', () => {
     const started: AbortController[] = [];
     let cleared = 0;
     return {
-      timeout: () => {
+      timeout: (_ms: number, expire: () => void) => {
         const controller = new AbortController();
         started.push(controller);
-        return { signal: controller.signal, clear: () => void cleared++ };
+        controller.signal.addEventListener('abort', expire, { once: true });
+        return () => {
+          controller.signal.removeEventListener('abort', expire);
+          cleared++;
+        };
       },
       /** How many deadlines their operation cleared on ending. */
       get cleared() {

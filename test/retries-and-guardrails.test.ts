@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { classifyFailure } from '../src/dodo/failure-classification.js';
-import { abortableSleep, callWithRetries, MAX_RETRY_WAIT_MS, retryDelayMs, timerDeadline } from '../src/dodo/retry-policy.js';
+import { abortableSleep, callWithRetries, MAX_RETRY_WAIT_MS, realTimeout, retryDelayMs } from '../src/dodo/retry-policy.js';
 import { silentLogger } from '../src/logging/logger.js';
 import { describeGuardrails, guardrailViolations } from '../src/tools/create-one-time-payment/guardrails.js';
 
@@ -70,25 +70,27 @@ describe('abortableSleep', () => {
   });
 });
 
-describe('timerDeadline (the real clock)', () => {
+describe('realTimeout (the real clock)', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('aborts with a TimeoutError once its time is up, not before', () => {
+  it('expires once its time is up, not before', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const deadline = timerDeadline(1_000);
+    let expired = 0;
+    realTimeout(1_000, () => void expired++);
     vi.advanceTimersByTime(999);
-    expect(deadline.signal.aborted).toBe(false);
+    expect(expired).toBe(0);
     vi.advanceTimersByTime(1);
-    expect(deadline.signal.reason).toMatchObject({ name: 'TimeoutError' });
+    expect(expired).toBe(1);
   });
 
-  it('never aborts once cleared, and leaves no timer behind', () => {
+  it('never expires once cancelled, and leaves no timer behind', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const deadline = timerDeadline(1_000);
-    deadline.clear();
+    let expired = 0;
+    const cancel = realTimeout(1_000, () => void expired++);
+    cancel();
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(5_000);
-    expect(deadline.signal.aborted).toBe(false);
+    expect(expired).toBe(0);
   });
 });
 

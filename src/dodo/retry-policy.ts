@@ -1,6 +1,5 @@
 import type { Logger } from '../logging/logger.js';
 import { type ApiFailure, classifyFailure } from './failure-classification.js';
-import { timeoutError } from './node-http-fetch.js';
 
 const MAX_RETRIES = 2;
 export const MAX_RETRY_WAIT_MS = 10_000;
@@ -9,11 +8,8 @@ const RATE_LIMIT_BACKOFF_MS = 1_000;
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-/** A signal that aborts once its time is up, unless cleared first; whoever starts one clears it when the work ends. */
-export interface Deadline {
-  signal: AbortSignal;
-  clear(): void;
-}
+/** Stops a timer that has not fired yet; calling it after it fired does nothing. */
+export type CancelTimer = () => void;
 
 /**
  * The time a payment run sees, injected so tests and the simulation drive it: the clock, waits between tries, and the
@@ -23,21 +19,23 @@ export interface Clock {
   now: () => number;
   /** Waits between retries; tests pass one that does not wait. */
   sleep: Sleep;
-  /** A deadline `ms` from now: of an attempt, a search, a store operation. */
-  timeout: (ms: number) => Deadline;
+  /**
+   * Calls `expire` `ms` from now unless cancelled first: the deadline of an attempt, a search, a store operation. A
+   * timer rather than a signal, so that a deadline joined with the caller's signal makes one AbortController, not two
+   * (payments/linked-signal.ts).
+   */
+  timeout: (ms: number, expire: () => void) => CancelTimer;
 }
 
 /**
- * The real clock's deadline: a timer that is cleared with the work. Node's `AbortSignal.timeout` keeps its timer, a
- * weak reference and a finalizer until the signal is collected, so every attempt left a timer pending for its whole
- * timeout (docs/design.md). Like it, the timer does not keep the process alive, and a signal that times out does so
- * with a `TimeoutError`.
+ * The real clock's timer, cleared with the work. Node's `AbortSignal.timeout` keeps its timer, a weak reference and a
+ * finalizer until the signal is collected, so every attempt left a timer pending for its whole timeout
+ * (docs/design.md). Like it, the timer does not keep the process alive.
  */
-export function timerDeadline(ms: number): Deadline {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(timeoutError()), ms);
+export function realTimeout(ms: number, expire: () => void): CancelTimer {
+  const timer = setTimeout(expire, ms);
   timer.unref();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  return () => clearTimeout(timer);
 }
 
 export interface RetryOptions {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { abortableSleep, type Clock, type Sleep, timerDeadline } from '../dodo/retry-policy.js';
+import { abortableSleep, type Clock, realTimeout, type Sleep } from '../dodo/retry-policy.js';
 import {
   IdempotencyRecordUnreadable,
   type IdempotencyStore,
@@ -131,7 +131,7 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
       maxHoldMs = DEFAULT_MAX_HOLD_MS,
       now = Date.now,
       sleep = abortableSleep,
-      timeout = timerDeadline,
+      timeout = realTimeout,
       newId = randomUUID,
     }: SharedIdempotencyStoreOptions,
   ) {
@@ -400,21 +400,22 @@ export class SharedIdempotencyStore<T> implements IdempotencyStore<T> {
     deadlineMs = OPERATION_DEADLINE_MS,
     dropSilent = true,
   ): Promise<R> {
-    const deadline = this.timeout(deadlineMs);
-    let onAbort!: () => void;
-    const expired = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new IdempotencyStoreUnavailable(new Error(`no answer within ${deadlineMs} ms`)));
-      deadline.signal.addEventListener('abort', onAbort, { once: true });
+    let expired = false;
+    let cancel!: () => void;
+    const timedOut = new Promise<never>((_, reject) => {
+      cancel = this.timeout(deadlineMs, () => {
+        expired = true;
+        reject(new IdempotencyStoreUnavailable(new Error(`no answer within ${deadlineMs} ms`)));
+      });
     });
     try {
-      return await Promise.race([send(this.backend), expired]);
+      return await Promise.race([send(this.backend), timedOut]);
     } catch (error) {
       // A silent connection stays silent: drop it.
-      if (deadline.signal.aborted && dropSilent) this.backend.reset();
+      if (expired && dropSilent) this.backend.reset();
       throw error instanceof IdempotencyStoreUnavailable ? error : new IdempotencyStoreUnavailable(error);
     } finally {
-      deadline.signal.removeEventListener('abort', onAbort);
-      deadline.clear();
+      cancel();
     }
   }
 }

@@ -63,7 +63,7 @@ export type ReferenceSearchResult =
  * another request ends the search at once (nothing of ours can be told apart from it any more).
  */
 export async function findPaymentByReference(options: ReferenceSearchOptions): Promise<ReferenceSearchResult> {
-  const window = linkedUntil(options.signal, options.timeout(Math.max(options.pollForMs, options.requestTimeoutMs)));
+  const window = linkedUntil(options.signal, Math.max(options.pollForMs, options.requestTimeoutMs), options.timeout);
   try {
     return await searchWithin(options, window.signal);
   } finally {

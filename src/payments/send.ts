@@ -1,7 +1,7 @@
 import type { PaymentCreateParams } from 'dodopayments/resources/payments';
 import type { DodoApi } from '../dodo/api-client.js';
 import { type ApiFailure, classifyError, classifyFailure, isPaymentObject } from '../dodo/failure-classification.js';
-import { type Clock, callWithRetries, type Deadline, type RetryOptions } from '../dodo/retry-policy.js';
+import { type Clock, callWithRetries, type RetryOptions } from '../dodo/retry-policy.js';
 import { linkedUntil } from './linked-signal.js';
 
 type Payment = { payment_id: string } & Record<string, unknown>;
@@ -26,16 +26,16 @@ export interface SendOptions extends Omit<RetryOptions, 'readOnly' | 'mayAttempt
 /** `POST /payments`, retried only where nothing can have been created, and checked to be a payment. */
 export async function sendPayment(api: DodoApi, body: PaymentCreateParams, options: SendOptions): Promise<SendResult> {
   const { attemptTimeoutMs, timeout, now, holdKeyFor, ...retry } = options;
-  let deadline: Deadline | undefined;
+  let attemptSignal: AbortSignal | undefined;
   let lastAttemptAt = now();
   const attempted = await callWithRetries(
     () => {
-      deadline = timeout(attemptTimeoutMs);
-      const attempt = linkedUntil(options.signal, deadline);
+      const attempt = linkedUntil(options.signal, attemptTimeoutMs, timeout);
+      attemptSignal = attempt.signal;
       return api.createPayment(body, attempt.signal).finally(attempt.release);
     },
     // The client's own timeout normally ends an attempt first; this deadline is the backstop the lease relies on.
-    (error) => (deadline?.signal.aborted && !options.signal.aborted ? classifyFailure({ type: 'timeout' }) : classifyError(error)),
+    (error) => (attemptSignal?.aborted && !options.signal.aborted ? classifyFailure({ type: 'timeout' }) : classifyError(error)),
     {
       ...retry,
       readOnly: false,

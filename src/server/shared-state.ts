@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import { ENVIRONMENT_VARIABLES } from '../config/environment-variables.js';
 import { createDodoApi, type DodoApi } from '../dodo/api-client.js';
-import { abortableSleep, timerDeadline } from '../dodo/retry-policy.js';
+import { abortableSleep, realTimeout } from '../dodo/retry-policy.js';
 import { MemoryIdempotencyStore } from '../idempotency/memory-store.js';
 import { silentLogger } from '../logging/logger.js';
 import { secretForms } from '../logging/redact.js';
@@ -56,7 +56,7 @@ export function createSharedState(config: Config, overrides: SharedStateOverride
     logger: overrides.logger ?? silentLogger,
     sleep: overrides.sleep ?? abortableSleep,
     now,
-    timeout: overrides.timeout ?? timerDeadline,
+    timeout: overrides.timeout ?? realTimeout,
     secrets: secretForms(config),
     confirmationStates: overrides.confirmationStates ?? confirmationStates(config.stateSecret),
     payments: new InFlightPayments(),

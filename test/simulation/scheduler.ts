@@ -1,4 +1,4 @@
-import type { Deadline, Sleep } from '../../src/dodo/retry-policy.js';
+import type { Clock, Sleep } from '../../src/dodo/retry-policy.js';
 
 interface Timer {
   at: number;
@@ -34,15 +34,16 @@ export class Scheduler {
       });
   }
 
-  /** A signal that aborts after `ms` of simulated time (never, for a crashed process). */
-  timer(alive: () => boolean = () => true): (ms: number) => Deadline {
-    return (ms) => {
-      const controller = new AbortController();
-      let cleared = false;
+  /** A timer that calls back after `ms` of simulated time (never, for a crashed process). */
+  timer(alive: () => boolean = () => true): Clock['timeout'] {
+    return (ms, expire) => {
+      let cancelled = false;
       this.at(this.now + ms, () => {
-        if (alive() && !cleared) controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+        if (alive() && !cancelled) expire();
       });
-      return { signal: controller.signal, clear: () => (cleared = true) };
+      return () => {
+        cancelled = true;
+      };
     };
   }
 
