@@ -74,8 +74,13 @@ if (checksum !== undefined && compiled) {
       // other bundles (an earlier version) are removed, so upgrades do not pile them up.
       const partial = join(codeCacheFolder, `${codeCacheName}.${process.pid}.partial`);
       // V8 stamps a cache with a hash of the flags changed from their defaults, and refuses it under others: the heap's
-      // growth goes back to its default first, as it was when the next start compiles.
-      heapGrowth?.setFlagsFromString('--heap-growing-percent=0');
+      // growth (below) and the young generation's (src/young-generation.ts) go back to their defaults first, as they
+      // were when the next start compiles; a value from the node command line stays.
+      const defaults = [
+        ...(heapGrowth ? ['--heap-growing-percent=0'] : []),
+        ...(process.execArgv.some((flag) => flag.startsWith('--semi-space-growth-factor')) ? [] : ['--semi-space-growth-factor=2']),
+      ];
+      requireHere('node:v8').setFlagsFromString(defaults.join(' '));
       const data = main.createCachedData();
       const header = Buffer.alloc(4);
       header.writeUInt32LE(checksum(data));

@@ -35,13 +35,17 @@ describe(`the heap growing factor on Node ${process.versions.node}`, () => {
   it('is set to 50 % once the server has loaded', () => {
     const cacheHome = temporaryFile('cache-home');
     // The first start writes the code cache at exit, under the flags a start compiles with: the default growth.
-    expect(flagsSetAtStart([], cacheHome)).toEqual(['--heap-growing-percent=50', '--heap-growing-percent=0']);
+    expect(flagsSetAtStart([], cacheHome)).toEqual(['--heap-growing-percent=50', '--heap-growing-percent=0 --semi-space-growth-factor=2']);
     expect(flagsSetAtStart([], cacheHome)).toEqual(['--heap-growing-percent=50']);
   });
 
   it("is left as the node command line sets it: the operator's choice wins", () => {
     const cacheHome = temporaryFile('cache-home');
+    // Only the young generation's growth goes back to its default before the code cache is written (first start).
+    expect(flagsSetAtStart(['--heap-growing-percent=100'], cacheHome)).toEqual(['--semi-space-growth-factor=2']);
     expect(flagsSetAtStart(['--heap-growing-percent=100'], cacheHome)).toEqual([]);
-    expect(flagsSetAtStart(['--heap-growing-percent=100'], cacheHome)).toEqual([]);
+    // A node command line that sets both keeps both, the cache being written under them.
+    const bothSet = ['--heap-growing-percent=100', '--semi-space-growth-factor=4'];
+    expect(flagsSetAtStart(bothSet, temporaryFile('cache-home'))).toEqual(['']);
   });
 });

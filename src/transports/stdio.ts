@@ -5,6 +5,7 @@ import { StdioServerTransport, serveStdio as serveStdioEras } from '@modelcontex
 import type { Logger } from '../logging/logger.js';
 import { createServer } from '../server/create-server.js';
 import type { SharedState } from '../server/shared-state.js';
+import { youngGenerationCap } from '../young-generation.js';
 import { stopGracefully } from './graceful-stop.js';
 import { LineLimiter, leadingRequestId } from './line-limiter.js';
 
@@ -47,7 +48,9 @@ export async function serveStdio(shared: SharedState): Promise<void> {
   const { logger } = shared;
   routeProcessWarnings(logger);
   const inFlight = new Set<Promise<unknown>>();
+  const youngGeneration = youngGenerationCap();
   const trackCall = (call: Promise<unknown>) => {
+    youngGeneration();
     inFlight.add(call);
     const settled = () => inFlight.delete(call);
     call.then(settled, settled);
