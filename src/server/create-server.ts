@@ -36,7 +36,10 @@ export interface ServerOptions {
   caller?: Readonly<Record<string, string>>;
   /** Whose spend limits apply: a static token's label, `oauth:<client_id>`, or `stdio` (the default). */
   credential?: string;
-  /** Given each tool call while it runs, so a transport can wait at shutdown for every call to log its outcome. */
+  /**
+   * Given each tool call while it runs: stdio waits at shutdown for every call to log its outcome, and both transports
+   * keep the young generation's size in check with it (src/young-generation.ts).
+   */
   trackCall?: (call: Promise<unknown>) => void;
 }
 

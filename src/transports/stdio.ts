@@ -48,7 +48,8 @@ export async function serveStdio(shared: SharedState): Promise<void> {
   const { logger } = shared;
   routeProcessWarnings(logger);
   const inFlight = new Set<Promise<unknown>>();
-  const youngGeneration = youngGenerationCap();
+  // One client, rarely more than a few calls out, next to the user's other programs: memory first.
+  const youngGeneration = youngGenerationCap(16 * 2 ** 20);
   const trackCall = (call: Promise<unknown>) => {
     youngGeneration();
     inFlight.add(call);

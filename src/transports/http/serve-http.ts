@@ -8,6 +8,7 @@ import { createServer } from '../../server/create-server.js';
 import { hostedLogger, hostedSharedState } from '../../server/hosted-state.js';
 import type { SharedState, SharedStateOverrides } from '../../server/shared-state.js';
 import { logIdempotencyStore, logStartupNotices } from '../../server/startup-notices.js';
+import { youngGenerationCap } from '../../young-generation.js';
 import { stopGracefully } from '../graceful-stop.js';
 import { type Authenticate, allowEveryone, oauthAuthentication, staticTokenAuthentication } from './authentication.js';
 import { type HttpServerOptions, type RunningHttpServer, startHttpServer } from './http-server.js';
@@ -46,6 +47,8 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
   const metadata = settings.oauth && protectedResourceMetadata(settings.oauth);
 
   overrides.beforeListening?.(shared);
+  // Many callers at once, where the CPU per call is the limit: V8's own maximum before Node 24, on every Node.
+  const youngGeneration = youngGenerationCap(32 * 2 ** 20);
   const running = await listening(settings.http, {
     logger,
     allowedHosts: settings.http.allowedHosts,
@@ -56,6 +59,7 @@ export async function serveHttp(config: Config, overrides: HostedOverrides = {})
       createServer(shared, {
         era,
         transport: 'http',
+        trackCall: youngGeneration,
         credential: credentialOf(principal),
         ...(principal && { access: principal.access, caller: callerFields(principal) }),
       }),
