@@ -76,8 +76,11 @@ async function stdioServerUnderLoad(calls: number, nodeFlags: string[], cacheHom
     const answer = await request({ jsonrpc: '2.0', method: 'tools/call', params: { name: 'create_one_time_payment', arguments: PAYMENT } });
     return answer.result !== undefined && answer.result.isError !== true ? undefined : JSON.stringify(answer).slice(0, 200);
   };
-  expect((await runBatch(call, calls, IN_FLIGHT)).failures).toEqual({});
-  child.stdin.end();
+  try {
+    expect((await runBatch(call, calls, IN_FLIGHT)).failures).toEqual({});
+  } finally {
+    child.stdin.end();
+  }
   expect(await exited, stderr).toBe(0);
   return {
     flagsSet: [...stderr.matchAll(/^v8 flags set: (.*)$/gm)].map((match) => match[1] as string),
@@ -117,16 +120,12 @@ describe(`the hosted server's young generation on Node ${process.versions.node}`
       NODE_OPTIONS: `--require ${RECORDER}`,
     });
     const { call, close } = httpCaller({ child: server.process, url: new URL(server.url) }, IN_FLIGHT);
-    let started = 0;
-    const caller = async () => {
-      while (started < CALLS) {
-        started += 1;
-        expect(await call()).toBeUndefined();
-      }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, caller));
-    close();
-    server.process.kill('SIGTERM');
+    try {
+      expect((await runBatch(call, CALLS, IN_FLIGHT)).failures).toEqual({});
+    } finally {
+      close();
+      server.process.kill('SIGTERM');
+    }
     expect(await server.exit(), server.stderr()).toBe(0);
     const youngGenerationBytes = Number(/^young generation: (\d+)$/m.exec(server.stderr())?.[1]);
     expect(youngGenerationBytes).toBeLessThan(1.5 * 32 * MiB);
