@@ -64,8 +64,8 @@ function compileMain(): { main: Script; compiled: boolean } {
   return { main, compiled: cachedData === undefined || main.cachedDataRejected === true };
 }
 const { main, compiled } = compileMain();
-/** node:v8, once this file has set the heap's growth (below; not when the node command line sets it). */
-let heapGrowth: typeof import('node:v8') | undefined;
+/** Whether the node command line sets `flag`: its value is then the operator's, which this file leaves alone. */
+const onCommandLine = (flag: string) => process.execArgv.some((given) => given.startsWith(flag));
 if (checksum !== undefined && compiled) {
   process.once('exit', () => {
     try {
@@ -77,8 +77,8 @@ if (checksum !== undefined && compiled) {
       // growth (below) and the young generation's (src/young-generation.ts) go back to their defaults first, as they
       // were when the next start compiles; a value from the node command line stays.
       const defaults = [
-        ...(heapGrowth ? ['--heap-growing-percent=0'] : []),
-        ...(process.execArgv.some((flag) => flag.startsWith('--semi-space-growth-factor')) ? [] : ['--semi-space-growth-factor=2']),
+        ...(onCommandLine('--heap-growing-percent') ? [] : ['--heap-growing-percent=0']),
+        ...(onCommandLine('--semi-space-growth-factor') ? [] : ['--semi-space-growth-factor=2']),
       ];
       requireHere('node:v8').setFlagsFromString(defaults.join(' '));
       const data = main.createCachedData();
@@ -104,5 +104,4 @@ main.runInThisContext()(module.exports, requireHere, module, mainFile, dirname(m
 // (hosted) at no measured cost in CPU per call (docs/design.md). V8 reads it at every collection, so unlike the young
 // generation's size it can be set now; NODE_OPTIONS cannot carry it, the node command line can, and then wins. Loaded
 // after the server: node:v8 alone takes ~3 ms at start, under 1 ms once the server's modules are in.
-heapGrowth = process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent')) ? undefined : requireHere('node:v8');
-heapGrowth?.setFlagsFromString('--heap-growing-percent=50');
+if (!onCommandLine('--heap-growing-percent')) requireHere('node:v8').setFlagsFromString('--heap-growing-percent=50');
