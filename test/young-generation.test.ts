@@ -3,8 +3,12 @@ import { type HeapControls, youngGenerationCap } from '../src/young-generation.j
 
 const MiB = 2 ** 20;
 
-/** A stand-in for node:v8: the young generation's size is what the test says; the flags set are recorded. */
-function heapOf(size: { bytes: number }) {
+/**
+ * A cap of `capBytes` over a stand-in for node:v8: the young generation's size is `size.bytes` (starting at
+ * `startBytes`, which the test changes); the looks and the flags set are recorded.
+ */
+function capOver(capBytes: number, startBytes: number) {
+  const size = { bytes: startBytes };
   const flagsSet: string[] = [];
   const looks = { count: 0 };
   const controls = {
@@ -17,7 +21,7 @@ function heapOf(size: { bytes: number }) {
     },
     setFlagsFromString: (flags: string) => void flagsSet.push(flags),
   } as unknown as HeapControls;
-  return { controls, flagsSet, looks };
+  return { size, flagsSet, looks, cap: youngGenerationCap(capBytes, () => controls) };
 }
 
 /** Gives the cap `calls` tool calls. */
@@ -33,9 +37,7 @@ describe('youngGenerationCap', () => {
   });
 
   it('looks every 16th call, and stops the growth once one more doubling would pass the cap', () => {
-    const size = { bytes: 4 * MiB };
-    const heap = heapOf(size);
-    const cap = youngGenerationCap(16 * MiB, () => heap.controls);
+    const { size, cap, ...heap } = capOver(16 * MiB, 4 * MiB);
     give(cap, 15);
     expect(heap.looks.count).toBe(0);
     give(cap, 1);
@@ -50,9 +52,7 @@ describe('youngGenerationCap', () => {
   });
 
   it('lets V8 grow it again once V8 has shrunk it, and stops a doubling from an odd size that would pass the cap', () => {
-    const size = { bytes: 16 * MiB };
-    const heap = heapOf(size);
-    const cap = youngGenerationCap(16 * MiB, () => heap.controls);
+    const { size, cap, ...heap } = capOver(16 * MiB, 16 * MiB);
     give(cap, 16);
     size.bytes = 4 * MiB;
     give(cap, 16);
@@ -62,9 +62,7 @@ describe('youngGenerationCap', () => {
   });
 
   it('holds a hosted server to 32 MiB: 16 may still double', () => {
-    const size = { bytes: 16 * MiB };
-    const heap = heapOf(size);
-    const cap = youngGenerationCap(32 * MiB, () => heap.controls);
+    const { size, cap, ...heap } = capOver(32 * MiB, 16 * MiB);
     give(cap, 16);
     expect(heap.flagsSet).toEqual([]);
     size.bytes = 32 * MiB;
@@ -74,11 +72,8 @@ describe('youngGenerationCap', () => {
 
   it('leaves the young generation to a node command line (or NODE_OPTIONS) that sizes it', () => {
     process.env.NODE_OPTIONS = '--max-semi-space-size=64';
-    const heap = heapOf({ bytes: 128 * MiB });
-    give(
-      youngGenerationCap(16 * MiB, () => heap.controls),
-      64,
-    );
+    const { cap, ...heap } = capOver(16 * MiB, 128 * MiB);
+    give(cap, 64);
     expect(heap.looks.count).toBe(0);
     expect(heap.flagsSet).toEqual([]);
   });
