@@ -12,6 +12,7 @@ import {
   type Settlement,
 } from '../src/idempotency/idempotency-store.js';
 import { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from '../src/idempotency/redis-store.js';
+import { timerOf } from './support/deadlines.js';
 import { describeIdempotencyStoreContract } from './support/idempotency-store-contract.js';
 import { closedPort } from './support/in-process.js';
 import { EPOCH_KEY, type RedisServer, startRedisServer, useRedisServer } from './support/redis-server.js';
@@ -356,14 +357,10 @@ describe('RedisIdempotencyStore under faults', () => {
     const started: AbortController[] = [];
     let cleared = 0;
     return {
-      timeout: (_ms: number, expire: () => void) => {
+      timeout: (ms: number, expire: () => void) => {
         const controller = new AbortController();
         started.push(controller);
-        controller.signal.addEventListener('abort', expire, { once: true });
-        return () => {
-          controller.signal.removeEventListener('abort', expire);
-          cleared++;
-        };
+        return timerOf(controller.signal, () => void cleared++)(ms, expire);
       },
       /** How many deadlines their operation cleared on ending. */
       get cleared() {
