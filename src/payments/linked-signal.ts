@@ -1,5 +1,5 @@
 import { timeoutError } from '../dodo/node-http-fetch.js';
-import type { Clock } from '../dodo/retry-policy.js';
+import type { CancelTimer, Clock } from '../dodo/retry-policy.js';
 
 // One options object for every listener: this runs several times per payment.
 const ONCE = { once: true } as const;
@@ -14,7 +14,7 @@ type Linked = { signal: AbortSignal; release(): void };
  * every request stayed on the heap until its deadline (about 2 KB per call, tens of MiB under load). Given this one,
  * nothing outlives the request.
  */
-export function linkedSignal(sources: readonly AbortSignal[], startTimer?: (expire: () => void) => () => void): Linked {
+export function linkedSignal(sources: readonly AbortSignal[], startTimer?: (expire: () => void) => CancelTimer): Linked {
   const controller = new AbortController();
   const aborted = sources.find((source) => source.aborted);
   if (aborted) {
